@@ -1,0 +1,459 @@
+"""Run the pipeline: load → validate → aggregate → plan → render → write.
+
+Nothing is written until every entry validated and every page rendered; the
+output folder then gets only the files whose bytes changed. A Builder keeps
+its caches between runs, so `serve` rebuilds a one-file edit without reading
+or rendering the rest, and `.goldstar-cache/` gives a new process the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__, entries, markdown, output, pages, stats, themes
+from generator.config import CONFIG_NAME, SiteConfig, load_config
+from generator.problems import BuildFailed, Problem, WARNING, display_path, errors
+from generator.render import Renderer, TemplateProblem
+
+CACHE_DIR = ".goldstar-cache"
+CACHE_FORMAT = 1
+PARALLEL_BODIES = 300
+"""Below this many Markdown bodies to render, a process pool costs more than it saves."""
+PARALLEL_PAGES = 600
+"""Below this many pages to render, likewise."""
+TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
+             "404.html", "feed.xml", "sitemap.xml", "robots.txt")
+
+
+@dataclass
+class BuildOptions:
+    site_dir: Path
+    output_dir: Path | None = None
+    """Default: `public/` in the site folder."""
+    drafts: bool = False
+    as_of: dt.date | None = None
+    base_url: str | None = None
+    workers: int | None = None
+    """Processes for rendering; None = one per core, 1 = no pool."""
+    use_cache: bool = True
+    """Keep `.goldstar-cache/` beside the site for the next build."""
+
+    @property
+    def output(self) -> Path:
+        return self.output_dir if self.output_dir is not None else self.site_dir / "public"
+
+
+@dataclass
+class BuildResult:
+    attempts: int
+    published: int
+    pages: int
+    written: int
+    deleted: int
+    seconds: float
+    warnings: list[Problem]
+    timings: list[tuple[str, float]]
+    stats: stats.Stats
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Only for in-memory builds (serve): output path -> bytes."""
+
+
+class Timer:
+    """Seconds per stage, for `--timings` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float]] = []
+        self.start = self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((name, now - self.last))
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def resolve_as_of(as_of: dt.date | None, tz: dt.tzinfo) -> dt.date:
+    """--as-of, else the day of SOURCE_DATE_EPOCH, else today; in the site's zone."""
+    if as_of is not None:
+        return as_of
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz).date()
+    return dt.datetime.now(tz).date()
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class Builder:
+    """Builds one site, again and again, reusing whatever did not change."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.site_dir = options.site_dir
+        self.cache_dir = self.site_dir / CACHE_DIR if options.use_cache else None
+        # rel path -> (digest, Entry | None, problems): parsed files by content
+        self.parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
+        self.parse_fingerprint = ""
+        # body digest -> RenderedBody
+        self.bodies: dict[str, markdown.RenderedBody] = {}
+        self.body_fingerprint = ""
+        # raw bytes of content files, kept only by serve between rebuilds
+        self.raw_files: dict[str, bytes] | None = None
+        # in-memory output for serve: output path -> (key digest, bytes)
+        self.memory: dict[str, tuple[str, bytes]] = {}
+        self.memory_fingerprint = ""
+        self._loaded_cache = False
+
+    # ---------------------------------------------------------------- cache
+    def _load_cache(self) -> None:
+        if self._loaded_cache or self.cache_dir is None:
+            return
+        self._loaded_cache = True
+        try:
+            with open(self.cache_dir / "build.pickle", "rb") as f:
+                data = pickle.load(f)  # noqa: S301 - our own file beside the site
+            if data.get("format") == (CACHE_FORMAT, __version__):
+                self.parsed, self.parse_fingerprint = data["parsed"], data["parse_fp"]
+                self.bodies, self.body_fingerprint = data["bodies"], data["body_fp"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
+                TypeError, ValueError, ImportError):
+            pass  # a missing or unreadable cache only means a slower build
+
+    def _save_cache(self) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(exist_ok=True)
+        ignore = self.cache_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")
+        data = {"format": (CACHE_FORMAT, __version__), "parsed": self.parsed,
+                "parse_fp": self.parse_fingerprint, "bodies": self.bodies,
+                "body_fp": self.body_fingerprint}
+        tmp = self.cache_dir / f"build.pickle.{os.getpid()}"
+        with open(tmp, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.cache_dir / "build.pickle")
+
+    # ---------------------------------------------------------------- stages
+    def _read_sources(self, folder: str,
+                      changed: set[Path] | None) -> dict[str, bytes]:
+        """Bytes of every Markdown file in a content folder, by path from the site root."""
+        if changed is None or self.raw_files is None:
+            return {path: abs_path.read_bytes()
+                    for path, abs_path in entries.discover(self.site_dir, folder)}
+        files = {p: b for p, b in self.raw_files.items() if p.startswith(folder + "/")}
+        for abs_path in changed:
+            path = display_path(abs_path, self.site_dir)
+            if not path.startswith(folder + "/") or not path.endswith(".md"):
+                continue
+            if abs_path.is_file():
+                files[path] = abs_path.read_bytes()
+            else:
+                files.pop(path, None)
+        return dict(sorted(files.items()))
+
+    def build(self, changed: Iterable[Path] | None = None, *,
+              to_memory: bool = False) -> BuildResult:
+        """One build. `changed` (from the watcher) limits what is read again.
+
+        Raises BuildFailed with every problem of the run; the output is then
+        left exactly as it was.
+        """
+        timer = Timer()
+        opts = self.options
+        changed_set = None if changed is None else set(changed)
+        self._load_cache()
+        config, problems, config_raw = load_config(self.site_dir)
+        if opts.base_url:
+            config = _with_base_url(config, opts.base_url)
+        theme = themes.find_theme(self.site_dir, config.theme)
+        if theme is None:
+            problems.append(Problem(
+                CONFIG_NAME, None, None,
+                f'theme "{config.theme}" was not found (looked in themes/ and the built-in themes)',
+                f"available: {', '.join(themes.available(self.site_dir))}"))
+        if errors(problems):
+            raise BuildFailed(problems, self._kept_note(to_memory))
+        assert theme is not None
+        timer.lap("config")
+
+        # Parse: every file, or only the ones whose bytes changed.
+        parse_fp = _digest(config_raw, config.timezone or str(config.tzinfo()), __version__)
+        if parse_fp != self.parse_fingerprint:
+            self.parsed, self.parse_fingerprint = {}, parse_fp
+        attempt_files = self._read_sources(entries.ATTEMPTS_DIR, changed_set)
+        page_files = self._read_sources(entries.PAGES_DIR, changed_set)
+        if to_memory:
+            self.raw_files = {**attempt_files, **page_files}
+        timer.lap("read")
+        all_entries: list[entries.Entry] = []
+        standalone: list[entries.StandalonePage] = []
+        parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
+        prefix = len(entries.ATTEMPTS_DIR) + 1
+        for path, raw in attempt_files.items():
+            digest = entries.digest_bytes(raw)
+            cached = self.parsed.get(path)
+            if cached is None or cached[0] != digest:
+                entry, found = entries.parse_attempt(path, path[prefix:], raw, config)
+                cached = (digest, entry, found)
+            parsed[path] = cached
+            problems += cached[2]
+            if cached[1] is not None:
+                all_entries.append(cached[1])
+        for path, raw in page_files.items():
+            digest = entries.digest_bytes(raw)
+            cached = self.parsed.get(path)
+            if cached is None or cached[0] != digest:
+                page, found = entries.parse_page(path, raw)
+                cached = (digest, page, found)
+            parsed[path] = cached
+            problems += cached[2]
+            if cached[1] is not None and (opts.drafts or not cached[1].draft):
+                standalone.append(cached[1])
+        self.parsed = parsed
+        problems += entries.duplicate_slugs(all_entries)
+        problems += _page_slug_problems(standalone)
+        timer.lap("parse")
+        if errors(problems):
+            raise BuildFailed(problems, self._kept_note(to_memory))
+
+        # Aggregate.
+        as_of = resolve_as_of(opts.as_of, config.tzinfo())
+        attempts = stats.select(all_entries, config, as_of, include_drafts=opts.drafts)
+        site_stats = stats.compute_stats(
+            attempts, config, as_of, url_of=lambda a: pages.attempt_url(a.entry.slug))
+        timer.lap("aggregate")
+
+        # Markdown: each published body once, cached by its file's digest.
+        body_fp = _digest(config.allow_html, config.base_path, __version__,
+                          markdown.__name__)
+        if body_fp != self.body_fingerprint:
+            self.bodies, self.body_fingerprint = {}, body_fp
+        wanted = [(a.entry.digest, a.entry.body, a.entry.body_line)
+                  for a in attempts if not a.entry.private]
+        wanted += [(p.digest, p.body, p.body_line) for p in standalone]
+        self._render_bodies(wanted, config)
+        live = {d for d, _, _ in wanted}
+        bodies = {d: b for d, b in self.bodies.items() if d in live}
+        self.bodies = bodies
+        timer.lap("markdown")
+
+        # Plan.
+        strings = themes.load_strings(theme, config.language)
+        static_files = theme.static_files()
+        plan = pages.plan_site(config, attempts, bodies, standalone, bodies, site_stats,
+                               strings, [out for out, _ in static_files])
+        problems += _link_warnings(attempts, standalone, bodies, plan.urls)
+        timer.lap("plan")
+
+        # Render and write.
+        nav_pages = [{"title": p.title, "url": f"/{p.slug}/"} for p in standalone]
+        outcome_list = list(pages.outcome_views(config, strings).values())
+        renderer = Renderer(theme, config, strings,
+                            {"nav_pages": nav_pages, "outcomes": outcome_list},
+                            cache_dir=self.cache_dir / "jinja" if self.cache_dir else None)
+        template_problems = renderer.check(TEMPLATES, self.site_dir)
+        if template_problems:
+            raise BuildFailed(problems + template_problems, self._kept_note(to_memory))
+        fingerprint = _digest(__version__, theme.digest(), config_raw, opts.base_url,
+                              nav_pages)
+        if to_memory:
+            written, deleted, files = self._render_to_memory(plan, renderer, fingerprint,
+                                                             static_files, problems)
+        else:
+            written, deleted = self._render_to_disk(plan, renderer, fingerprint,
+                                                    static_files, problems, timer)
+            files = {}
+        timer.lap("render+write")
+        if opts.use_cache:
+            self._save_cache()
+            timer.lap("cache")
+        return BuildResult(
+            attempts=len(attempts),
+            published=sum(1 for a in attempts if not a.entry.private),
+            pages=len(plan.pages), written=written, deleted=deleted,
+            seconds=timer.total, warnings=[p for p in problems if p.severity == WARNING],
+            timings=timer.stages, stats=site_stats, files=files,
+        )
+
+    def _kept_note(self, to_memory: bool) -> str:
+        if to_memory:
+            return "Still showing the last good build."
+        return f"{display_path(self.options.output, self.site_dir)}/ was left as it was."
+
+    def _render_bodies(self, wanted: list[tuple[str, str, int]], config: SiteConfig) -> None:
+        missing = {}
+        for digest, body, line in wanted:
+            if digest not in self.bodies:
+                missing[digest] = (body, line)
+        if not missing:
+            return
+        jobs = [(d, b, line, config.allow_html, config.base_path)
+                for d, (b, line) in missing.items()]
+        workers = self._workers(len(jobs), PARALLEL_BODIES)
+        if workers > 1:
+            from generator import parallel
+            results = parallel.map_chunks(_render_body_job, jobs, workers)
+        else:
+            results = [_render_body_job(job) for job in jobs]
+        for digest, rendered in results:
+            self.bodies[digest] = rendered
+
+    def _workers(self, jobs: int, threshold: int) -> int:
+        wanted = self.options.workers or os.cpu_count() or 1
+        return wanted if jobs >= threshold and wanted > 1 else 1
+
+    def _render_page(self, page: pages.Page, renderer: Renderer) -> bytes:
+        if page.raw is not None:
+            return page.raw()
+        assert page.template is not None
+        return renderer.render(page.template, page.context(), self.site_dir).encode("utf-8")
+
+    def _render_to_disk(self, plan: pages.SitePlan, renderer: Renderer, fingerprint: str,
+                        static_files: list[tuple[str, Path]], problems: list[Problem],
+                        timer: Timer) -> tuple[int, int]:
+        out_dir = self.options.output
+        writer = output.OutputWriter(out_dir)
+        try:
+            todo = []
+            for page in plan.pages:
+                key_digest = _digest(page.key)
+                if writer.is_current(page.output, key_digest, fingerprint):
+                    writer.keep(page.output)
+                else:
+                    todo.append((page, key_digest))
+            workers = self._workers(len(todo), PARALLEL_PAGES)
+            if workers > 1:
+                from generator import parallel
+                results = parallel.render_pages(self, renderer, writer, todo, workers)
+            else:
+                results = [_stage_page(self, renderer, writer, page, kd) for page, kd in todo]
+            for path, digest, key_digest, staged in results:
+                writer.record(path, digest, key_digest, staged)
+            for path, src in static_files:
+                writer.emit(path, src.read_bytes(), "static")
+            return writer.commit(fingerprint)
+        except TemplateProblem as exc:
+            writer.abort()
+            raise BuildFailed([*problems, exc.problem], self._kept_note(False)) from None
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _render_to_memory(self, plan: pages.SitePlan, renderer: Renderer, fingerprint: str,
+                          static_files: list[tuple[str, Path]],
+                          problems: list[Problem]) -> tuple[int, int, dict[str, bytes]]:
+        """Serve's output: rendered into memory, only the pages whose key changed."""
+        old = self.memory if fingerprint == self.memory_fingerprint else {}
+        new: dict[str, tuple[str, bytes]] = {}
+        written = 0
+        try:
+            for page in plan.pages:
+                key_digest = _digest(page.key)
+                previous = old.get(page.output)
+                if previous is not None and previous[0] == key_digest:
+                    new[page.output] = previous
+                else:
+                    new[page.output] = (key_digest, self._render_page(page, renderer))
+                    written += 1
+        except TemplateProblem as exc:
+            raise BuildFailed([*problems, exc.problem], self._kept_note(True)) from None
+        for path, src in static_files:
+            new[path] = ("static", src.read_bytes())
+        deleted = len(set(old) - set(new))
+        self.memory, self.memory_fingerprint = new, fingerprint
+        return written, deleted, {path: data for path, (_, data) in new.items()}
+
+
+def _stage_page(builder: Builder, renderer: Renderer, writer: output.OutputWriter,
+                page: pages.Page, key_digest: str) -> tuple[str, str, str, bool]:
+    """Render one page and stage it if its bytes changed (runs in workers too)."""
+    data = builder._render_page(page, renderer)
+    digest = output.content_hash(data)
+    old = writer.old.files.get(page.output)
+    same = (writer.trusted and old is not None and old[0] == digest
+            and (writer.output_dir / page.output).is_file())
+    if not same:
+        output.stage_file(writer.staging, page.output, data)
+    return page.output, digest, key_digest, not same
+
+
+def _render_body_job(job: tuple[str, str, int, bool, str]) -> tuple[str, markdown.RenderedBody]:
+    digest, body, line, allow_html, base_path = job
+    return digest, markdown.render(body, line, allow_html, base_path)
+
+
+def _with_base_url(config: SiteConfig, base_url: str) -> SiteConfig:
+    import dataclasses
+    return dataclasses.replace(config, base_url=base_url if base_url.endswith("/")
+                               else base_url + "/")
+
+
+def _page_slug_problems(standalone: list[entries.StandalonePage]) -> list[Problem]:
+    problems = []
+    seen: dict[str, str] = {}
+    for page in standalone:
+        if page.slug in pages.RESERVED:
+            problems.append(Problem(
+                page.path, None, None,
+                f"/{page.slug}/ is used by goldstar itself",
+                f"rename the file or give it another `slug:` than {page.slug}"))
+        elif page.slug in seen:
+            problems.append(Problem(
+                page.path, None, None,
+                f"/{page.slug}/ would be written by 2 files: {seen[page.slug]}, {page.path}",
+                "rename one of the files or give it its own `slug:`"))
+        else:
+            seen[page.slug] = page.path
+    return problems
+
+
+def _link_warnings(attempts: list[stats.Attempt], standalone: list[entries.StandalonePage],
+                   bodies: dict[str, markdown.RenderedBody], urls: set[str]) -> list[Problem]:
+    """Links in Markdown to pages of this site that do not exist."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    problems = []
+    sources: list[tuple[str, str, str]] = [
+        (a.entry.path, a.entry.digest, pages.attempt_url(a.entry.slug))
+        for a in attempts if not a.entry.private]
+    sources += [(p.path, p.digest, f"/{p.slug}/") for p in standalone]
+    for path, digest, page_url in sources:
+        body = bodies.get(digest)
+        if body is None:
+            continue
+        for href, line in body.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = unquote(urlsplit(urljoin(page_url, parts.path)).path)
+            if target in urls or target + "/" in urls or (
+                    target.endswith("/index.html") and target[:-10] in urls):
+                continue
+            problems.append(Problem(
+                path, line, None, f'link to "{href}": there is no such page on this site',
+                "check the address; attempts live at /attempts/<file name>/", WARNING))
+    return problems
+
+
+def build_site(options: BuildOptions, on_warning: Callable[[Problem], None] | None = None
+               ) -> BuildResult:
+    """Check the output folder, then build once (what `goldstar build` runs)."""
+    reason = output.check_output(options.site_dir, options.output,
+                                 display_path(options.output, options.site_dir))
+    if reason is not None:
+        raise BuildFailed([reason], "Nothing was written.")
+    return Builder(options).build()

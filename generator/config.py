@@ -1,0 +1,356 @@
+"""The site's configuration (`content/site.yml`) as a typed, frozen model.
+
+Every field has a default and a one-line docstring; the README's
+configuration reference follows this file. Unknown keys are warnings with a
+did-you-mean, never silently dropped; wrong values are errors at their line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator import frontmatter
+from generator.problems import WARNING, Problem, did_you_mean
+
+CONFIG_NAME = "content/site.yml"
+LANGUAGES = ("en", "nl")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+DEFAULT_OUTCOMES = (
+    ("no", "#b42318"),
+    ("yes", "#067647"),
+    ("ghosted", "#535862"),
+    ("pending", "#b54708"),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    """What an attempt writes in `outcome:`."""
+    label: str | None = None
+    """Shown on the site; None means the theme's word for it in the site's language."""
+    color: str = "#535862"
+    """Badge colour (`#rrggbb`), dark enough for white text."""
+
+
+@dataclass(frozen=True)
+class Challenge:
+    goal: int = 100
+    """How many counted outcomes the challenge is after."""
+    counts: tuple[str, ...] = ("no",)
+    """Outcomes that count toward the goal; list all of them for an effort goal."""
+    start: dt.date | None = None
+    """First day of the challenge; default: the date of the first attempt."""
+    end: dt.date | None = None
+    """Last day of the challenge, for the pace needed; optional."""
+    ghost_after_days: int | None = None
+    """A pending attempt older than this many days counts as ghosted; optional."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "My challenge"
+    """Site title, in the header and the feed."""
+    author: str = ""
+    """Your name, for the feed and the footer."""
+    description: str = ""
+    """One sentence about the challenge, for the home page and search engines."""
+    language: str = "en"
+    """Language of the UI strings and dates: `en` or `nl`."""
+    base_url: str = "http://localhost:8000/"
+    """Where the site will live, e.g. `https://me.netlify.app/`; used for feeds and the sitemap."""
+    theme: str = "default"
+    """A folder under `themes/` of the site, or a built-in theme."""
+    timezone: str | None = None
+    """IANA zone (`Europe/Amsterdam`) that decides which day it is; default: this machine's zone."""
+    per_page: int = 20
+    """Attempts per archive and list page."""
+    feed_entries: int = 20
+    """How many of the latest attempts the feed carries."""
+    latest_entries: int = 5
+    """How many of the latest attempts the home page lists."""
+    allow_html: bool = False
+    """Let raw HTML in Markdown through; off by default so a pasted snippet cannot break a page."""
+    challenge: Challenge = field(default_factory=Challenge)
+    """The goal and its window."""
+    outcomes: tuple[Outcome, ...] = tuple(Outcome(k, None, c) for k, c in DEFAULT_OUTCOMES)
+    """The possible answers, in display order."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Free-form values for your own templates (`{{ site.extra.x }}`)."""
+
+    @property
+    def outcome_keys(self) -> tuple[str, ...]:
+        return tuple(o.key for o in self.outcomes)
+
+    def tzinfo(self) -> dt.tzinfo:
+        """The site's zone; the machine's own when none is configured."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        local = dt.datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url (`/` or `/my-site/`): every link starts with it."""
+        path = re.sub(r"^[a-z]+://[^/]*", "", self.base_url) or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+TOP_KEYS = [f.name for f in fields(SiteConfig)]
+CHALLENGE_KEYS = [f.name for f in fields(Challenge)]
+
+
+class _Reader:
+    """Reads values out of the YAML, recording problems at the right lines."""
+
+    def __init__(self, doc: frontmatter.Document, path: str) -> None:
+        self.doc = doc
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, keys: tuple[str | int, ...], message: str, hint: str | None = None,
+                severity: str = "error") -> None:
+        line, column = frontmatter.locate(self.doc, *keys)
+        self.problems.append(Problem(self.path, line, column, message, hint, severity))
+
+    def text(self, data: dict[str, Any], keys: tuple[str, ...], default: str) -> str:
+        value = data.get(keys[-1], default)
+        if value is None:
+            return default
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self.problem(keys, f"{'.'.join(keys)} must be text")
+            return default
+        return value
+
+    def integer(self, data: dict[str, Any], keys: tuple[str, ...], default: Any,
+                minimum: int = 1) -> Any:
+        value = data.get(keys[-1], default)
+        if value is None or value is default:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.problem(keys, f"{'.'.join(keys)} must be a whole number of at least {minimum}",
+                         f"for example `{keys[-1]}: {max(minimum, 10)}`")
+            return default
+        return value
+
+    def boolean(self, data: dict[str, Any], keys: tuple[str, ...], default: bool) -> bool:
+        value = data.get(keys[-1], default)
+        result = to_bool(value)
+        if result is None:
+            self.problem(keys, f"{'.'.join(keys)} must be true or false")
+            return default
+        return result
+
+    def date(self, data: dict[str, Any], keys: tuple[str, ...]) -> dt.date | None:
+        value = data.get(keys[-1])
+        if value is None:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.problem(keys, f"{'.'.join(keys)}: {exc}")
+            return None
+
+
+def to_bool(value: Any) -> bool | None:
+    """True/False for a yes/no value, None if it is not one.
+
+    YAML 1.1 words (yes, no, on, off) are accepted here, for flag-typed fields
+    only, because the loader keeps them as text.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("true", "yes", "on", "y"):
+            return True
+        if word in ("false", "no", "off", "n"):
+            return False
+    return None
+
+
+def parse_date(value: Any) -> dt.date:
+    """A calendar date from `YYYY-MM-DD`, with a message a person can act on."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not DATE_RE.match(text):
+        raise ValueError(f'"{text}" is not a date (expected YYYY-MM-DD, e.g. 2026-03-14)')
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text} is not a day of the calendar "
+                         f"(check the month and the day, e.g. February has 28 or 29)") from None
+
+
+def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem], bytes]:
+    """Read and validate `content/site.yml`; returns the config, problems and raw bytes."""
+    path = site_dir / CONFIG_NAME
+    if not path.is_file():
+        return SiteConfig(), [Problem(
+            CONFIG_NAME, None, None,
+            "the site configuration is missing",
+            f"create {CONFIG_NAME} with at least a title and a challenge goal "
+            f"(see the README), or pass --site with the folder of your site",
+        )], b""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return SiteConfig(), [Problem(CONFIG_NAME, line, None,
+                                      "the file is not UTF-8 text",
+                                      "save it as UTF-8 in your editor")], raw
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    doc = frontmatter.Document(text, 1, "", 1)
+    try:
+        data = frontmatter.load(doc)
+    except frontmatter.FrontMatterError as exc:
+        message = exc.message.replace("front matter", "site.yml")
+        return SiteConfig(), [Problem(CONFIG_NAME, exc.line, exc.column, message, exc.hint)], raw
+    config, problems = config_from_dict(data, doc, CONFIG_NAME)
+    return config, problems, raw
+
+
+def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
+                     path: str) -> tuple[SiteConfig, list[Problem]]:
+    """Validate a parsed site.yml; every problem is collected, none raised."""
+    r = _Reader(doc, path)
+    default = SiteConfig()
+    for key in data:
+        if key not in TOP_KEYS:
+            r.problem((key,), f'unknown setting "{key}" is ignored',
+                      did_you_mean(str(key), TOP_KEYS), WARNING)
+
+    language = r.text(data, ("language",), default.language)
+    if language not in LANGUAGES:
+        r.problem(("language",), f'language "{language}" is not one of: {", ".join(LANGUAGES)}',
+                  did_you_mean(language, LANGUAGES))
+        language = default.language
+
+    timezone = data.get("timezone")
+    if timezone is not None:
+        timezone = r.text(data, ("timezone",), "")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.problem(("timezone",), f'timezone "{timezone}" is not a known IANA zone',
+                      "use a name like Europe/Amsterdam or America/New_York")
+            timezone = None
+
+    base_url = r.text(data, ("base_url",), default.base_url)
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        r.problem(("base_url",), f'base_url "{base_url}" is not a web address',
+                  "write it in full, like https://my-challenge.netlify.app/")
+        base_url = default.base_url
+    if not base_url.endswith("/"):
+        base_url += "/"
+
+    outcomes = _outcomes(r, data.get("outcomes"), default.outcomes)
+    challenge = _challenge(r, data.get("challenge"), tuple(o.key for o in outcomes))
+
+    extra = data.get("extra", {})
+    if not isinstance(extra, dict):
+        r.problem(("extra",), "extra must be a group of `name: value` lines")
+        extra = {}
+
+    config = SiteConfig(
+        title=r.text(data, ("title",), default.title),
+        author=r.text(data, ("author",), default.author),
+        description=r.text(data, ("description",), default.description),
+        language=language,
+        base_url=base_url,
+        theme=r.text(data, ("theme",), default.theme),
+        timezone=timezone,
+        per_page=r.integer(data, ("per_page",), default.per_page),
+        feed_entries=r.integer(data, ("feed_entries",), default.feed_entries),
+        latest_entries=r.integer(data, ("latest_entries",), default.latest_entries),
+        allow_html=r.boolean(data, ("allow_html",), default.allow_html),
+        challenge=challenge,
+        outcomes=outcomes,
+        extra=extra,
+    )
+    return config, r.problems
+
+
+def _outcomes(r: _Reader, value: Any, default: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
+    if value is None:
+        return default
+    if not isinstance(value, dict) or not value:
+        r.problem(("outcomes",), "outcomes must list each outcome with its label and color",
+                  "for example:\n  outcomes:\n    no: {label: No, color: '#b42318'}")
+        return default
+    colors = dict(DEFAULT_OUTCOMES)
+    result = []
+    for key, spec in value.items():
+        key = str(key)
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", key):
+            r.problem(("outcomes", key), f'outcome name "{key}" must be lowercase letters, '
+                      "digits and dashes (it becomes part of a web address)")
+            continue
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            r.problem(("outcomes", key), f"outcome {key} needs `label:` and `color:` lines")
+            continue
+        label = spec.get("label")
+        color = str(spec.get("color", colors.get(key, "#535862")))
+        if not COLOR_RE.match(color):
+            r.problem(("outcomes", key, "color"),
+                      f'color "{color}" is not a colour like "#b42318" (quote it in YAML)')
+            color = colors.get(key, "#535862")
+        result.append(Outcome(key, None if label is None else str(label), color))
+    return tuple(result) or default
+
+
+def _challenge(r: _Reader, value: Any, outcome_keys: tuple[str, ...]) -> Challenge:
+    if value is None:
+        r.problem(("challenge",), "the challenge is missing",
+                  "add a block like:\n  challenge:\n    goal: 100\n    start: 2026-01-01")
+        return Challenge()
+    if not isinstance(value, dict):
+        r.problem(("challenge",), "challenge must be a group of lines: goal, counts, start, end")
+        return Challenge()
+    for key in value:
+        if key not in CHALLENGE_KEYS:
+            r.problem(("challenge", key), f'unknown challenge setting "{key}" is ignored',
+                      did_you_mean(str(key), CHALLENGE_KEYS), WARNING)
+    keys = ("challenge",)
+    if "goal" not in value:
+        r.problem(keys, "challenge.goal is missing", "add `goal: 100` (your target count)")
+    goal = r.integer(value, (*keys, "goal"), 100)
+    counts_value = value.get("counts", ["no"])
+    if isinstance(counts_value, (str, bool)):
+        counts_value = [counts_value]
+    counts: list[str] = []
+    if not isinstance(counts_value, list):
+        r.problem((*keys, "counts"), "challenge.counts must be a list of outcomes, like [no]")
+    else:
+        for i, item in enumerate(counts_value):
+            name = str(item).lower() if not isinstance(item, bool) else ("yes" if item else "no")
+            if name not in outcome_keys:
+                r.problem((*keys, "counts", i),
+                          f'"{name}" in challenge.counts is not one of: {", ".join(outcome_keys)}',
+                          did_you_mean(name, outcome_keys))
+            else:
+                counts.append(name)
+    start = r.date(value, (*keys, "start"))
+    end = r.date(value, (*keys, "end"))
+    if start and end and end < start:
+        r.problem((*keys, "end"), f"challenge.end ({end}) is before challenge.start ({start})")
+        end = None
+    ghost = r.integer(value, (*keys, "ghost_after_days"), None)
+    return Challenge(goal=goal, counts=tuple(counts) or ("no",), start=start, end=end,
+                     ghost_after_days=ghost)

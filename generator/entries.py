@@ -1,0 +1,353 @@
+"""Attempts and pages: read each Markdown file, validate its front matter.
+
+Every problem of every file is collected; a file with errors yields no entry.
+Parsing is pure (text in, Entry out) so the cache and the worker processes can
+call it on bytes they already hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import frontmatter
+from generator.config import SiteConfig, parse_date, to_bool
+from generator.problems import WARNING, Problem, did_you_mean
+
+ATTEMPTS_DIR = "content/attempts"
+PAGES_DIR = "content/pages"
+
+ATTEMPT_KEYS = ("title", "date", "outcome", "category", "tags", "ask", "feedback",
+                "lesson", "decided", "draft", "private", "slug", "extra")
+PAGE_KEYS = ("title", "slug", "draft", "description", "extra")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+DATETIME_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+    r"(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One attempt as written, validated; no as-of-date logic applied yet."""
+
+    path: str
+    """Path from the site root, for messages (`content/attempts/2026-03/x.md`)."""
+    rel_path: str
+    """Path inside content/attempts; the tie-breaker of the order."""
+    slug: str
+    title: str
+    date: dt.date
+    """Calendar day of the attempt in the site's timezone."""
+    published: dt.datetime
+    """Moment of the attempt (midnight of `date` if no time was given), aware."""
+    outcome: str
+    category: str | None
+    tags: tuple[str, ...]
+    ask: str | None
+    feedback: str | None
+    lesson: str | None
+    decided: dt.date | None
+    draft: bool
+    private: bool
+    body: str
+    body_line: int
+    digest: str
+    """Hash of the file's bytes: the key of every cache."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StandalonePage:
+    """A page from content/pages/ (about, why I do this)."""
+
+    path: str
+    slug: str
+    title: str
+    description: str | None
+    draft: bool
+    body: str
+    body_line: int
+    digest: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by dashes, for URLs of names and tags."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+
+
+def digest_bytes(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def discover(site_dir: Path, folder: str) -> list[tuple[str, Path]]:
+    """All `*.md` files under a content folder as (path from site root, absolute path).
+
+    Hidden files and editor backups are skipped; the result is sorted so the
+    order never depends on the file system.
+    """
+    root = site_dir / folder
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in filenames:
+            if name.endswith(".md") and not name.startswith((".", "#", "~")):
+                abs_path = Path(dirpath, name)
+                found.append((abs_path.relative_to(site_dir).as_posix(), abs_path))
+    found.sort()
+    return found
+
+
+def decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
+    """UTF-8 text of a file, or a problem naming the line of the first bad byte."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = raw[exc.start]
+        return None, Problem(
+            path, line, column,
+            f"the file is not UTF-8 text (byte 0x{byte:02x} cannot be read)",
+            "save the file as UTF-8 in your editor (often: Save with Encoding → UTF-8)",
+        )
+
+
+class _Fields:
+    """Typed access to one file's front matter; records problems at their lines."""
+
+    def __init__(self, path: str, doc: frontmatter.Document, data: dict[str, Any]) -> None:
+        self.path = path
+        self.doc = doc
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        if key in self.data:
+            line, column = frontmatter.locate(self.doc, key)
+        else:
+            line, column = self.doc.yaml_line - 1, 1
+        self.problems.append(Problem(self.path, line, column, message, hint))
+
+    def text(self, key: str, required: bool = False, example: str = "") -> str | None:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(key, f"{key} is missing" if key not in self.data else f"{key} is empty",
+                           f"add a line like `{key}: {example}`")
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            return str(value)
+        if not isinstance(value, str):
+            self.error(key, f"{key} must be a single line of text, not a "
+                       f"{'list' if isinstance(value, list) else 'group of fields'}",
+                       f'write it as `{key}: "..."`')
+            return None
+        return value.strip()
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        result = to_bool(value)
+        if result is None:
+            self.error(key, f'{key} must be true or false, not "{value}"',
+                       f"write `{key}: true` or `{key}: false`")
+            return False
+        return result
+
+    def tags(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [part for part in value.split(",")]
+        if not isinstance(value, list):
+            self.error(key, f"{key} must be a list", f"write `{key}: [email, strangers]`")
+            return ()
+        tags = []
+        for item in value:
+            if isinstance(item, (dict, list)) or item is None:
+                self.error(key, f"each of the {key} must be a word or short phrase",
+                           f"write `{key}: [email, strangers]`")
+                return ()
+            word = str(item).strip()
+            if word and word not in tags:
+                tags.append(word)
+        return tuple(tags)
+
+    def extra(self) -> dict[str, Any]:
+        value = self.data.get("extra", {})
+        if not isinstance(value, dict):
+            self.error("extra", "extra must be a group of `name: value` lines")
+            return {}
+        return value
+
+    def unknown_keys(self, known: tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in known:
+                line = frontmatter.key_line(self.doc, str(key))
+                self.problems.append(Problem(
+                    self.path, line, 1, f'unknown field "{key}" is ignored',
+                    did_you_mean(str(key), known) or
+                    f"known fields: {', '.join(known)}; put your own under `extra:`",
+                    WARNING))
+
+    def duplicates(self) -> None:
+        for key, first, second in frontmatter.duplicate_keys(self.doc):
+            self.problems.append(Problem(
+                self.path, second, 1, f"{key} is given twice (also on line {first})",
+                "keep one of the two lines"))
+
+
+def _read_document(path: str, raw: bytes) -> tuple[frontmatter.Document | None,
+                                                    dict[str, Any], list[Problem]]:
+    text, problem = decode(path, raw)
+    if problem:
+        return None, {}, [problem]
+    assert text is not None
+    try:
+        doc = frontmatter.split(text)
+        data = frontmatter.load(doc)
+    except frontmatter.FrontMatterError as exc:
+        return None, {}, [Problem(path, exc.line, exc.column, exc.message, exc.hint)]
+    return doc, data, []
+
+
+def parse_attempt(path: str, rel_path: str, raw: bytes,
+                  config: SiteConfig) -> tuple[Entry | None, list[Problem]]:
+    """Validate one attempt file; an Entry only if it has no errors."""
+    doc, data, problems = _read_document(path, raw)
+    if doc is None:
+        return None, problems
+    f = _Fields(path, doc, data)
+    f.duplicates()
+    f.unknown_keys(ATTEMPT_KEYS)
+    title = f.text("title", required=True, example="Asked for a discount")
+    day, moment = _date(f, "date", config, required=True)
+    outcome = _outcome(f, config)
+    decided, _ = _date(f, "decided", config)
+    if day and decided and decided < day:
+        f.error("decided", f"decided ({decided}) is before the date of the attempt ({day})",
+                "the answer cannot come before the ask: check both dates")
+    slug = _slug(f, rel_path)
+    entry = None
+    if not any(p.is_error for p in f.problems):
+        assert title and day and moment and outcome and slug
+        entry = Entry(
+            path=path, rel_path=rel_path, slug=slug, title=title, date=day, published=moment,
+            outcome=outcome, category=f.text("category"), tags=f.tags("tags"),
+            ask=f.text("ask"), feedback=f.text("feedback"), lesson=f.text("lesson"),
+            decided=decided, draft=f.flag("draft"), private=f.flag("private"),
+            body=doc.body, body_line=doc.body_line, digest=digest_bytes(raw),
+            extra=f.extra(),
+        )
+    else:  # still run the remaining checks so every problem is reported at once
+        f.text("category"), f.tags("tags"), f.flag("draft"), f.flag("private")
+        f.text("ask"), f.text("feedback"), f.text("lesson"), f.extra()
+    return entry, f.problems
+
+
+def parse_page(path: str, raw: bytes) -> tuple[StandalonePage | None, list[Problem]]:
+    """Validate one standalone page (only a title is required)."""
+    doc, data, problems = _read_document(path, raw)
+    if doc is None:
+        return None, problems
+    f = _Fields(path, doc, data)
+    f.duplicates()
+    f.unknown_keys(PAGE_KEYS)
+    title = f.text("title", required=True, example="About this challenge")
+    slug = _slug(f, Path(path).name)
+    page = StandalonePage(
+        path=path, slug=slug or "", title=title or "", description=f.text("description"),
+        draft=f.flag("draft"), body=doc.body, body_line=doc.body_line,
+        digest=digest_bytes(raw), extra=f.extra(),
+    )
+    return (None if any(p.is_error for p in f.problems) else page), f.problems
+
+
+def _date(f: _Fields, key: str, config: SiteConfig,
+          required: bool = False) -> tuple[dt.date | None, dt.datetime | None]:
+    """The calendar day in the site's zone and the aware moment of a date field."""
+    value = f.data.get(key)
+    if value is None:
+        if required:
+            f.error(key, f"{key} is missing", f"add a line like `{key}: 2026-03-14`")
+        return None, None
+    text = str(value).strip()
+    match = DATETIME_RE.match(text)
+    if not match:
+        f.error(key, f'{key} "{text}" is not a date (expected YYYY-MM-DD)',
+                f"write it like `{key}: 2026-03-14` or `{key}: 2026-03-14T21:30:00+01:00`")
+        return None, None
+    try:
+        day = parse_date(match.group(1))
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T", 1)) if match.group(2) else None
+    except ValueError as exc:
+        f.error(key, f"{key}: {exc}")
+        return None, None
+    tz = config.tzinfo()
+    if moment is None:
+        moment = dt.datetime.combine(day, dt.time(), tz)
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    else:  # an offset was given: the attempt belongs to its day in the site's zone
+        day = moment.astimezone(tz).date()
+    return day, moment
+
+
+def _outcome(f: _Fields, config: SiteConfig) -> str | None:
+    value = f.data.get("outcome")
+    keys = config.outcome_keys
+    if value is None or value == "":
+        f.error("outcome", "outcome is missing",
+                f"add a line like `outcome: no` (one of: {', '.join(keys)})")
+        return None
+    if isinstance(value, bool):  # `outcome: false` or an explicit !!bool
+        value = "yes" if value else "no"
+    word = str(value).strip().lower()
+    if word not in keys:
+        f.error("outcome", f'outcome "{value}" is not one of: {", ".join(keys)}',
+                did_you_mean(word, keys) or "outcomes are set under `outcomes:` in site.yml")
+        return None
+    return word
+
+
+def _slug(f: _Fields, rel_path: str) -> str | None:
+    value = f.data.get("slug")
+    if value is None:
+        stem = Path(rel_path).name[: -len(".md")]
+        return stem if SLUG_RE.match(stem) else slugify(stem)
+    text = str(value).strip()
+    if not SLUG_RE.match(text):
+        f.error("slug", f'slug "{text}" cannot be part of a web address',
+                f"use lowercase letters, digits and dashes, e.g. `slug: {slugify(text)}`")
+        return None
+    return text
+
+
+def duplicate_slugs(items: list[Entry]) -> list[Problem]:
+    """Two attempts that would share one URL: an error naming every file involved."""
+    by_slug: dict[str, list[Entry]] = {}
+    for item in items:
+        by_slug.setdefault(item.slug, []).append(item)
+    problems = []
+    for slug, group in by_slug.items():
+        if len(group) > 1:
+            others = ", ".join(e.path for e in group)
+            for item in group:
+                problems.append(Problem(
+                    item.path, None, None,
+                    f"/attempts/{slug}/ would be written by {len(group)} files: {others}",
+                    "rename one of the files or give it its own `slug:`"))
+    return problems

@@ -1,0 +1,215 @@
+"""Split a file into YAML front matter and body, keeping file line numbers.
+
+YAML is read with the YAML 1.2 core schema instead of PyYAML's YAML 1.1
+default: only `true`/`false` are booleans and dates stay text. That is the one
+place where `outcome: no` is saved from becoming `False`; fields that really
+are yes/no flags accept `yes`/`no` when they are validated, by their type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # the C loader is about six times faster; fall back where it is missing
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+FENCE = "---"
+
+
+class FrontMatterError(Exception):
+    """A problem at a line of the file (1-based), with an optional hint."""
+
+    def __init__(
+        self, line: int, message: str, hint: str | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.message = message
+        self.hint = hint
+
+
+def _core_schema_loader(base: type) -> type:
+    """A loader class that resolves plain scalars by the YAML 1.2 core schema."""
+
+    class CoreLoader(base):  # type: ignore[valid-type,misc]
+        pass
+
+    CoreLoader.yaml_implicit_resolvers = {}
+    rules = [
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+        ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$",
+         list("-+0123456789")),
+        ("tag:yaml.org,2002:float",
+         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)"
+         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+         list("-+.0123456789")),
+    ]
+    for tag, pattern, first in rules:
+        CoreLoader.add_implicit_resolver(tag, re.compile(pattern), first)
+    return CoreLoader
+
+
+Loader = _core_schema_loader(_BaseLoader)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file split at its front matter fences."""
+
+    yaml_text: str
+    yaml_line: int
+    """File line of the first YAML line (the line after the opening fence)."""
+    body: str
+    body_line: int
+    """File line of the first body line."""
+
+
+def split(text: str) -> Document:
+    """Split `---` fenced front matter from the body.
+
+    Raises FrontMatterError for a file without front matter or with an
+    opening fence that is never closed.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise FrontMatterError(
+            1,
+            "the file is empty",
+            "start it with front matter: a line `---`, the fields "
+            "(title, date, outcome), then another line `---`",
+        )
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != FENCE:
+        raise FrontMatterError(
+            1,
+            "the file does not start with front matter (expected a first line `---`)",
+            "put the fields between two lines of `---` at the top, e.g.\n"
+            "  ---\n  title: Asked for a discount\n  date: 2026-03-14\n  outcome: no\n  ---",
+        )
+    # Find the closing fence: a line that is exactly `---` (or `...`).
+    match = re.search(r"^(?:---|\.\.\.)[ \t]*\r?$", rest, re.MULTILINE)
+    if match is None:
+        raise FrontMatterError(
+            1,
+            "the front matter that starts here is never closed",
+            "add a line with only `---` after the last field",
+        )
+    yaml_text = rest[: match.start()]
+    body = rest[match.end() :]
+    if body.startswith("\n"):
+        body = body[1:]
+    elif body.startswith("\r\n"):
+        body = body[2:]
+    yaml_line = 2
+    body_line = yaml_line + yaml_text.count("\n") + 1
+    return Document(yaml_text, yaml_line, body, body_line)
+
+
+def load(doc: Document) -> dict[str, Any]:
+    """Parse the front matter into a dict; errors point at file lines."""
+    try:
+        data = yaml.load(doc.yaml_text, Loader=Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = doc.yaml_line + (mark.line if mark else 0)
+        column = mark.column + 1 if mark else None
+        what = exc.problem or exc.context or "the YAML cannot be read"
+        raise FrontMatterError(
+            line,
+            f"front matter is not valid YAML: {what}",
+            _yaml_hint(what),
+            column,
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        raise FrontMatterError(doc.yaml_line, f"front matter is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(
+            doc.yaml_line,
+            "front matter must be a list of `key: value` lines",
+            "write each field on its own line, like `title: My attempt`",
+        )
+    return data
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return 'a value that contains ": " needs quotes, e.g. feedback: "Sorry: no."'
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "every field needs a colon after its name, like `outcome: no`"
+    return None
+
+
+def locate(doc: Document, *keys: str | int) -> tuple[int, int]:
+    """File line and column of the value at a key path (`"challenge", "goal"`).
+
+    Used only when there is something to report, so the fast load above needs
+    no line bookkeeping. Falls back to the nearest enclosing node that exists.
+    """
+    try:
+        node = yaml.compose(doc.yaml_text, Loader=Loader)  # noqa: S506
+    except yaml.YAMLError:
+        return doc.yaml_line, 1
+    line, column = doc.yaml_line, 1
+    key_mark = None
+    for key in keys:
+        found = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == key:
+                    found, key_mark = value_node, key_node.start_mark
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if 0 <= key < len(node.value):
+                found = node.value[key]
+        if found is None:
+            if key_mark is not None:
+                return doc.yaml_line + key_mark.line, key_mark.column + 1
+            return line, column
+        node = found
+        line, column = doc.yaml_line + node.start_mark.line, node.start_mark.column + 1
+    return line, column
+
+
+def key_line(doc: Document, key: str) -> int:
+    """File line of a top-level key (its name, not its value)."""
+    try:
+        node = yaml.compose(doc.yaml_text, Loader=Loader)  # noqa: S506
+    except yaml.YAMLError:
+        return doc.yaml_line
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if key_node.value == key:
+                return doc.yaml_line + key_node.start_mark.line
+    return doc.yaml_line
+
+
+def duplicate_keys(doc: Document) -> list[tuple[str, int, int]]:
+    """Top-level keys given twice: (key, first line, second line).
+
+    PyYAML keeps the last silently; a person almost never means that.
+    """
+    seen: dict[str, int] = {}
+    dupes = []
+    for offset, raw in enumerate(doc.yaml_text.split("\n")):
+        match = re.match(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)", raw)
+        if match:
+            key = match.group(1)
+            line = doc.yaml_line + offset
+            if key in seen:
+                dupes.append((key, seen[key], line))
+            else:
+                seen[key] = line
+    return dupes

@@ -1,0 +1,164 @@
+"""Writing the output folder safely.
+
+The build never touches the output folder until every page has rendered.
+Changed files are written to a staging folder beside the output and moved in
+with `os.replace` only when all of them are there; unchanged files are not
+rewritten. A manifest in the output records what goldstar wrote, so a later
+build deletes only its own stale files and refuses a folder it did not write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.problems import Problem
+
+MANIFEST = ".goldstar-manifest.json"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def refuse_reason(site_dir: Path, output_dir: Path) -> str | None:
+    """Why writing to output_dir could destroy something that is not ours, or None."""
+    site = site_dir.resolve()
+    out = output_dir.resolve()
+    if out == site or out in site.parents:
+        return "is the site folder or one of its parents; the build would replace your files"
+    for protected in ("content", "themes"):
+        folder = site / protected
+        if out == folder or folder in out.parents:
+            return f"lies inside {protected}/, where your own files are"
+    if out.exists() and not out.is_dir():
+        return "is a file, not a folder"
+    if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+        return ("is a folder with files that goldstar did not write; "
+                "empty it or choose another --output")
+    return None
+
+
+def check_output(site_dir: Path, output_dir: Path, display: str) -> Problem | None:
+    reason = refuse_reason(site_dir, output_dir)
+    if reason is None:
+        return None
+    return Problem(display, None, None, f"the output folder {reason}",
+                   "pass --output with a new folder, e.g. --output public")
+
+
+@dataclass
+class Manifest:
+    """What the output folder holds: file -> [content hash, page key digest]."""
+
+    fingerprint: str = ""
+    """Generator version, theme and config the files were made with."""
+    files: dict[str, list[str]] = field(default_factory=dict)
+    complete: bool = True
+
+    @classmethod
+    def read(cls, output_dir: Path) -> Manifest:
+        try:
+            data: dict[str, Any] = json.loads((output_dir / MANIFEST).read_text("utf-8"))
+            manifest = cls(data["fingerprint"], data["files"], data.get("complete", False))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls(complete=False)
+        return manifest
+
+    def write(self, output_dir: Path) -> None:
+        data = {"fingerprint": self.fingerprint, "complete": self.complete,
+                "files": dict(sorted(self.files.items()))}
+        tmp = output_dir / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", "utf-8")
+        os.replace(tmp, output_dir / MANIFEST)
+
+
+def stage_file(staging: Path, path: str, data: bytes) -> None:
+    target = staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(data)
+
+
+class OutputWriter:
+    """Collects a build's files in staging, then swaps them into the output."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.old = Manifest.read(output_dir) if output_dir.is_dir() else Manifest(complete=False)
+        # After an interrupted swap nothing in the folder can be trusted to match.
+        self.trusted = self.old.complete
+        self.new: dict[str, list[str]] = {}
+        self.staged: list[str] = []
+        self.staging = output_dir.parent / f".{output_dir.name}.staging-{os.getpid()}"
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+
+    def is_current(self, path: str, key_digest: str, fingerprint: str) -> bool:
+        """True if the file on disk was made from the same inputs."""
+        old = self.old.files.get(path)
+        return (self.trusted and old is not None and old[1] == key_digest
+                and self.old.fingerprint == fingerprint
+                and (self.output_dir / path).is_file())
+
+    def keep(self, path: str) -> None:
+        self.new[path] = self.old.files[path]
+
+    def record(self, path: str, digest: str, key_digest: str, staged: bool) -> None:
+        self.new[path] = [digest, key_digest]
+        if staged:
+            self.staged.append(path)
+
+    def emit(self, path: str, data: bytes, key_digest: str = "") -> None:
+        """Stage a file unless the output already holds exactly these bytes."""
+        digest = content_hash(data)
+        old = self.old.files.get(path)
+        same = (self.trusted and old is not None and old[0] == digest
+                and (self.output_dir / path).is_file())
+        if not same:
+            stage_file(self.staging, path, data)
+        self.record(path, digest, key_digest, not same)
+
+    def commit(self, fingerprint: str) -> tuple[int, int]:
+        """Move staged files in, delete our stale files; returns (written, deleted)."""
+        out = self.output_dir
+        manifest = Manifest(fingerprint, self.new, complete=True)
+        if not out.exists():
+            manifest.write(self.staging)
+            os.replace(self.staging, out)
+            return len(self.staged), 0
+        Manifest(self.old.fingerprint, self.old.files, complete=False).write(out)
+        for path in self.staged:
+            target = out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / path, target)
+        deleted = 0
+        for path in self.old.files:
+            if path not in self.new:
+                try:
+                    (out / path).unlink()
+                    deleted += 1
+                except FileNotFoundError:
+                    pass
+                _remove_empty_parents(out, (out / path).parent)
+        manifest.write(out)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return len(self.staged), deleted
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _remove_empty_parents(root: Path, folder: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,349 @@
+"""Plan the site: every output file, its template, its context and its key.
+
+Pure: no disk, no clock, no Jinja. A page's `key` holds everything that can
+change its bytes besides the theme and the site configuration; the renderer
+skips a page whose key is the same as last time. So a page's context must be
+built only from what its key holds: that is the contract to keep when adding
+a page kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.config import SiteConfig
+from generator.entries import StandalonePage, slugify
+from generator.markdown import RenderedBody
+from generator.stats import Attempt, Stats
+
+DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
+RESERVED = {"attempts", "outcomes", "categories", "tags", "static", "feed.xml",
+            "sitemap.xml", "robots.txt", "stats.json", "404.html"}
+
+
+@dataclass(slots=True)
+class Page:
+    url: str
+    """The URL path (`/attempts/x/`), before the site's base path."""
+    output: str
+    """The file under the output folder (`attempts/x/index.html`)."""
+    template: str | None
+    """Template name; None for files written as they are (stats.json)."""
+    key: Any
+    """What the bytes depend on, besides theme and config (see the module docstring)."""
+    context: Callable[[], dict[str, Any]]
+    """Builds the template context; called only when the page is rendered."""
+    raw: Callable[[], bytes] | None = None
+    lastmod: str | None = None
+    in_sitemap: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeView:
+    key: str
+    label: str
+    color: str
+    url: str
+    css_class: str
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    name: str
+    url: str
+
+
+class AttemptView:
+    """What templates see of a published attempt."""
+
+    __slots__ = ("attempt", "body_html", "outcome", "category", "tags", "url")
+
+    def __init__(self, attempt: Attempt, body: RenderedBody | None, outcome: OutcomeView,
+                 category: Term | None, tags: list[Term]) -> None:
+        self.attempt = attempt
+        self.body_html = body.html if body else ""
+        self.outcome = outcome
+        self.category = category
+        self.tags = tags
+        self.url = attempt_url(attempt.entry.slug)
+
+    # The fields of the entry, by name, as templates use them.
+    number = property(lambda self: self.attempt.number)
+    title = property(lambda self: self.attempt.entry.title)
+    date = property(lambda self: self.attempt.entry.date)
+    decided = property(lambda self: self.attempt.entry.decided)
+    ask = property(lambda self: self.attempt.entry.ask)
+    feedback = property(lambda self: self.attempt.entry.feedback)
+    lesson = property(lambda self: self.attempt.entry.lesson)
+    extra = property(lambda self: self.attempt.entry.extra)
+    ghosted = property(lambda self: self.attempt.ghosted_automatically)
+    published_iso = property(lambda self: self.attempt.entry.published.isoformat())
+
+    @property
+    def answer_days(self) -> int | None:
+        entry = self.attempt.entry
+        return (entry.decided - entry.date).days if entry.decided else None
+
+    @property
+    def body(self) -> Markup:
+        return Markup(self.body_html)
+
+    @property
+    def feed_html(self) -> str:
+        return self.body_html
+
+    @property
+    def summary_text(self) -> str:
+        parts = [self.outcome.label]
+        if self.ask:
+            parts.append(self.ask)
+        if self.lesson:
+            parts.append(self.lesson)
+        return " · ".join(parts)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Everything a list, a feed or a neighbour link may show of this attempt."""
+        return (self.attempt.number, self.attempt.entry.digest, self.attempt.outcome)
+
+
+def attempt_url(slug: str) -> str:
+    return f"/attempts/{slug}/"
+
+
+def output_for(url: str) -> str:
+    """Clean URLs: `/attempts/x/` is written as `attempts/x/index.html`."""
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+@dataclass
+class SitePlan:
+    pages: list[Page]
+    urls: set[str] = field(default_factory=set)
+    """Every URL the site will have, static files included, for link checks."""
+
+
+def outcome_views(config: SiteConfig, strings: dict[str, Any]) -> dict[str, OutcomeView]:
+    labels = strings.get("outcome_labels") or {}
+    views = {}
+    for outcome in config.outcomes:
+        label = outcome.label or labels.get(outcome.key) or outcome.key.capitalize()
+        css = outcome.key if outcome.key in DEFAULT_OUTCOME_CLASSES else "other"
+        views[outcome.key] = OutcomeView(outcome.key, str(label), outcome.color,
+                                         f"/outcomes/{outcome.key}/", f"outcome-{css}")
+    return views
+
+
+def paginate(base: str, count: int, per_page: int) -> list[tuple[int, str]]:
+    """(number, url) of each page of a list: base, base/page/2/, ..."""
+    total = max(1, -(-count // per_page))
+    return [(n, base if n == 1 else f"{base}page/{n}/") for n in range(1, total + 1)]
+
+
+def plan_site(
+    config: SiteConfig,
+    attempts: Sequence[Attempt],
+    bodies: dict[str, RenderedBody],
+    standalone: Sequence[StandalonePage],
+    page_bodies: dict[str, RenderedBody],
+    stats: Stats,
+    strings: dict[str, Any],
+    static_outputs: Sequence[str],
+) -> SitePlan:
+    """Every output of the site, in a stable order."""
+    t = strings.get
+    outcomes = outcome_views(config, strings)
+    category_terms: dict[str, Term] = {}
+    tag_terms: dict[str, Term] = {}
+
+    def category_of(name: str | None) -> Term | None:
+        if not name:
+            return None
+        slug = slugify(name)
+        return category_terms.setdefault(slug, Term(name, f"/categories/{slug}/"))
+
+    def tag_of(name: str) -> Term:
+        slug = slugify(name)
+        return tag_terms.setdefault(slug, Term(name, f"/tags/{slug}/"))
+
+    published = [
+        AttemptView(a, bodies.get(a.entry.digest), outcomes[a.outcome],
+                    category_of(a.entry.category), [tag_of(x) for x in a.entry.tags])
+        for a in attempts if not a.entry.private
+    ]
+    newest_first = published[::-1]
+    pages: list[Page] = []
+
+    # Home: the dashboard.
+    stats_json = stats.to_json()
+    latest = newest_first[: config.latest_entries]
+    milestone_views = [
+        {"at": m["at"], "date": dt.date.fromisoformat(m["date"]), "url": m["url"]}
+        for m in stats.milestones
+    ]
+    projected = stats.pace["projected_finish"]
+    pages.append(Page(
+        "/", "index.html", "home.html",
+        ("home", json.dumps(stats_json, sort_keys=True), tuple(v.key for v in latest)),
+        lambda: {
+            "page": _page_info("/", config.title, config.description, "home"),
+            "stats": stats_json,
+            "latest": latest,
+            "milestones": milestone_views,
+            "projected_finish": dt.date.fromisoformat(projected) if projected else None,
+        },
+    ))
+
+    # One page per published attempt, with its neighbours.
+    for i, view in enumerate(published):
+        previous = published[i - 1] if i > 0 else None
+        following = published[i + 1] if i + 1 < len(published) else None
+        pages.append(Page(
+            view.url, output_for(view.url), "attempt.html",
+            ("attempt", view.key, view.category, tuple(view.tags),
+             previous.key if previous else None, following.key if following else None),
+            _attempt_context(view, previous, following),
+            lastmod=view.date.isoformat(),
+        ))
+
+    # Lists: the archive, then one per outcome, category and tag.
+    pages += _list_pages("/attempts/", str(t("archive_heading", "All attempts")), None,
+                         "archive", newest_first, config.per_page)
+    for key, outcome in outcomes.items():
+        items = [v for v in newest_first if v.outcome.key == key]
+        heading = str(t("outcome_heading", "{label}")).format(label=outcome.label)
+        pages += _list_pages(outcome.url, heading, None, "outcome", items, config.per_page)
+    by_category: dict[str, list[AttemptView]] = {}
+    by_tag: dict[str, list[AttemptView]] = {}
+    for view in newest_first:  # one pass, however many terms there are
+        if view.category:
+            by_category.setdefault(view.category.url, []).append(view)
+        for tag in view.tags:
+            by_tag.setdefault(tag.url, []).append(view)
+    for kind, terms, members in (("category", category_terms, by_category),
+                                 ("tag", tag_terms, by_tag)):
+        ordered = sorted(terms.values(), key=lambda term: (term.name.casefold(), term.url))
+        for term in ordered:
+            heading = str(t(f"{kind}_heading", "{name}")).format(name=term.name)
+            pages += _list_pages(term.url, heading, None, kind, members[term.url],
+                                 config.per_page)
+        index_url = "/categories/" if kind == "category" else "/tags/"
+        term_list = [{"name": term.name, "url": term.url, "count": len(members[term.url])}
+                     for term in ordered]
+        index_heading = str(t("categories_heading" if kind == "category" else "tags_heading",
+                              "Categories" if kind == "category" else "Tags"))
+        pages.append(Page(
+            index_url, output_for(index_url), "terms.html",
+            ("terms", json.dumps(term_list)),
+            _terms_context(index_url, index_heading, term_list),
+        ))
+
+    # Standalone pages.
+    for sp in standalone:
+        url = f"/{sp.slug}/"
+        body = page_bodies.get(sp.digest)
+        pages.append(Page(
+            url, output_for(url), "page.html", ("page", sp.digest),
+            _standalone_context(sp, url, body),
+        ))
+
+    # The files around the pages.
+    feed_items = newest_first[: config.feed_entries]
+    updated = (max(v.attempt.entry.published for v in feed_items).isoformat()
+               if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
+                                                      dt.timezone.utc).isoformat())
+    pages.append(Page(
+        "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items)),
+        lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),
+                 "entries": feed_items, "updated": updated},
+        in_sitemap=False,
+    ))
+    pages.append(Page(
+        "/404.html", "404.html", "404.html", ("404",),
+        lambda: {"page": _page_info("/404.html", str(t("not_found_title", "Not found")),
+                                    None, "404")},
+        in_sitemap=False,
+    ))
+    pages.append(Page(
+        "/robots.txt", "robots.txt", "robots.txt", ("robots",),
+        lambda: {"page": _page_info("/robots.txt", "robots", None, "robots")},
+        in_sitemap=False,
+    ))
+    stats_bytes = (json.dumps(stats_json, indent=2, ensure_ascii=False) + "\n").encode()
+    pages.append(Page(
+        "/stats.json", "stats.json", None, ("stats", stats_bytes), dict,
+        raw=lambda: stats_bytes, in_sitemap=False,
+    ))
+    sitemap = [{"loc": config.base_url + p.url.lstrip("/"), "lastmod": p.lastmod}
+               for p in pages if p.in_sitemap]
+    pages.append(Page(
+        "/sitemap.xml", "sitemap.xml", "sitemap.xml",
+        ("sitemap", tuple((u["loc"], u["lastmod"]) for u in sitemap)),
+        lambda: {"page": _page_info("/sitemap.xml", "sitemap", None, "sitemap"),
+                 "urls": sitemap},
+        in_sitemap=False,
+    ))
+
+    urls = {p.url for p in pages} | {"/" + s for s in static_outputs}
+    return SitePlan(pages, urls)
+
+
+def _page_info(url: str, title: str, description: str | None, kind: str) -> dict[str, Any]:
+    return {"url": url, "title": title, "description": description, "kind": kind}
+
+
+def _attempt_context(view: AttemptView, previous: AttemptView | None,
+                     following: AttemptView | None) -> Callable[[], dict[str, Any]]:
+    return lambda: {
+        "page": _page_info(view.url, view.title, view.summary_text, "attempt"),
+        "attempt": view, "previous": previous, "next": following,
+    }
+
+
+def _terms_context(url: str, heading: str,
+                   terms: list[dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    return lambda: {"page": _page_info(url, heading, None, "terms"),
+                    "heading": heading, "terms": terms}
+
+
+def _standalone_context(sp: StandalonePage, url: str,
+                        body: RenderedBody | None) -> Callable[[], dict[str, Any]]:
+    return lambda: {"page": _page_info(url, sp.title, sp.description, "page"),
+                    "content": Markup(body.html if body else "")}
+
+
+def _list_pages(base: str, heading: str, intro: str | None, kind: str,
+                items: Sequence[AttemptView], per_page: int) -> list[Page]:
+    numbered = paginate(base, len(items), per_page)
+    total = len(numbered)
+    pages = []
+    for number, url in numbered:
+        chunk = items[(number - 1) * per_page: number * per_page]
+        pagination = {
+            "number": number,
+            "total": total,
+            "previous_url": numbered[number - 2][1] if number > 1 else None,
+            "next_url": numbered[number][1] if number < total else None,
+            "pages": [{"number": n, "url": u, "current": n == number} for n, u in numbered],
+        }
+        title = heading if number == 1 else f"{heading} ({number}/{total})"
+        pages.append(Page(
+            url, output_for(url), "list.html",
+            ("list", heading, number, total, tuple(v.key for v in chunk)),
+            _list_context(url, title, heading, intro, kind, list(chunk), pagination),
+        ))
+    return pages
+
+
+def _list_context(url: str, title: str, heading: str, intro: str | None, kind: str,
+                  items: list[AttemptView],
+                  pagination: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    return lambda: {"page": _page_info(url, title, None, "list"), "heading": heading,
+                    "intro": intro, "kind": kind, "items": items, "pagination": pagination}

@@ -1,0 +1,158 @@
+"""Pages to bytes with Jinja2: one environment per build, templates compiled once.
+
+Autoescaping is on for HTML and XML and undefined variables are errors, so a
+typo in a template fails the build with the template's name and line instead
+of rendering an empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import __version__
+from generator.config import SiteConfig
+from generator.problems import Problem
+from generator.themes import Theme
+
+
+class TemplateProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)  # picklable: it may come back from a worker
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return self.problem.format()
+
+
+def make_translator(strings: dict[str, Any]) -> Callable[..., str]:
+    """`t(key, **values)`: a UI string, with one/other plural forms by `count`."""
+
+    def t(key: str, **values: Any) -> str:
+        value = strings.get(key)
+        if value is None:
+            raise KeyError(f'the theme has no UI string "{key}"')
+        if isinstance(value, dict):
+            count = values.get("count", 0)
+            value = value.get("one") if count == 1 and "one" in value else value.get("other", "")
+        text = str(value)
+        return text.format(**values) if values else text
+
+    return t
+
+
+def make_date_formatter(strings: dict[str, Any]) -> Callable[[Any], str]:
+    """Dates in words in the site's language ("14 March 2026", "14 maart 2026")."""
+    months = strings.get("months") or [
+        "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December"]
+    pattern = str(strings.get("date_format", "{day} {month} {year}"))
+
+    def format_date(value: Any) -> str:
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return pattern.format(day=value.day, month=months[value.month - 1], year=value.year)
+
+    return format_date
+
+
+def make_number_formatter(language: str) -> Callable[..., str]:
+    decimal = "," if language == "nl" else "."
+
+    def format_number(value: Any, digits: int = 1) -> str:
+        return f"{float(value):.{digits}f}".replace(".", decimal)
+
+    return format_number
+
+
+class Renderer:
+    """A Jinja environment for one theme and one site configuration."""
+
+    def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
+                 site_globals: dict[str, Any], cache_dir: Path | None = None) -> None:
+        self.theme = theme
+        bytecode_cache = None
+        if cache_dir is not None:
+            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(theme.templates)),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+            bytecode_cache=bytecode_cache,
+        )
+        base_path = config.base_path
+        base_url = config.base_url
+
+        def url(path: str) -> str:
+            return base_path + path.lstrip("/")
+
+        def absolute_url(path: str) -> str:
+            return base_url + path.lstrip("/")
+
+        self.env.globals.update(
+            site=config,
+            t=make_translator(strings),
+            url=url,
+            absolute_url=absolute_url,
+            generator={"name": "goldstar", "version": __version__},
+            **site_globals,
+        )
+        self.env.filters["date"] = make_date_formatter(strings)
+        self.env.filters["number"] = make_number_formatter(config.language)
+
+    def template_path(self, name: str) -> str:
+        return (self.theme.templates / name).as_posix()
+
+    def check(self, names: Iterable[str], root: Path) -> list[Problem]:
+        """Compile every template the site needs; problems name template and line."""
+        problems = []
+        for name in sorted(set(names)):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(Problem(
+                    self._display(exc.filename or name, root), exc.lineno, None,
+                    f"template error: {exc.message}"))
+            except jinja2.TemplateNotFound as exc:
+                problems.append(Problem(
+                    self._display(str(self.theme.templates), root), None, None,
+                    f'the theme "{self.theme.name}" has no template "{exc.name}"',
+                    "copy it from the default theme"))
+        return problems
+
+    def render(self, template: str, context: dict[str, Any], root: Path) -> str:
+        try:
+            return self.env.get_template(template).render(context)
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(self._runtime_problem(exc, template, root)) from None
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TemplateProblem(self._runtime_problem(exc, template, root)) from None
+
+    def _runtime_problem(self, exc: Exception, template: str, root: Path) -> Problem:
+        """Point at the innermost template line in the traceback (Jinja maps them)."""
+        filename, line = self.template_path(template), None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(str(self.theme.templates)):
+                filename, line = frame.filename, frame.lineno
+        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+        return Problem(self._display(filename, root), line, None,
+                       f"template error: {message}")
+
+    @staticmethod
+    def _display(filename: str, root: Path) -> str:
+        try:
+            return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return filename

@@ -1,0 +1,236 @@
+"""Which attempts count as of a date, and everything the dashboard adds up.
+
+Pure functions: no files, no clock, no templates. The as-of date is passed in,
+so every rule here is unit-tested with made-up entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from generator.config import Challenge, SiteConfig
+from generator.entries import Entry
+
+PENDING, GHOSTED = "pending", "ghosted"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A counted attempt: an entry with its number and its outcome as of the build."""
+
+    entry: Entry
+    number: int
+    outcome: str
+    """The outcome as of the build: a pending attempt past ghost_after_days is ghosted."""
+
+    @property
+    def ghosted_automatically(self) -> bool:
+        return self.outcome != self.entry.outcome
+
+
+def select(entries: Iterable[Entry], config: SiteConfig, as_of: dt.date,
+           include_drafts: bool = False) -> list[Attempt]:
+    """The counted attempts in order, numbered from 1.
+
+    Counted = not a draft (unless drafts are shown) and dated on or before the
+    as-of date; private ones included. Order = date, then path in content/attempts.
+    """
+    chosen = [e for e in entries
+              if e.date <= as_of and (include_drafts or not e.draft)]
+    chosen.sort(key=lambda e: (e.date, e.rel_path))
+    ghost_after = config.challenge.ghost_after_days
+    can_ghost = ghost_after is not None and GHOSTED in config.outcome_keys
+    attempts = []
+    for number, entry in enumerate(chosen, start=1):
+        outcome = entry.outcome
+        if (can_ghost and outcome == PENDING and ghost_after is not None
+                and (as_of - entry.date).days > ghost_after):
+            outcome = GHOSTED
+        attempts.append(Attempt(entry, number, outcome))
+    return attempts
+
+
+def milestone_targets(goal: int) -> list[int]:
+    """1, 10, 25, 50, 100, 250, 500, 750, 1000, 2500, ... up to the goal, plus the goal."""
+    targets = [1, 10, 25, 50]
+    power = 100
+    while power <= goal:
+        targets += [power, power * 5 // 2, power * 5, power * 15 // 2]
+        power *= 10
+    result = sorted({t for t in targets if t <= goal} | {goal})
+    return result
+
+
+def days_in_a_row(days: set[dt.date]) -> tuple[int, dict[dt.date, int]]:
+    """The longest run of consecutive days, and the run length ending on each day."""
+    run_ending: dict[dt.date, int] = {}
+    longest = 0
+    one = dt.timedelta(days=1)
+    for day in sorted(days):
+        run = run_ending.get(day - one, 0) + 1
+        run_ending[day] = run
+        longest = max(longest, run)
+    return longest, run_ending
+
+
+def current_streak(run_ending: dict[dt.date, int], as_of: dt.date) -> int:
+    """Days in a row with an attempt, ending on as_of or the day before.
+
+    The day before still counts so a streak does not drop to zero at midnight,
+    before the day's attempt had a chance to happen.
+    """
+    return run_ending.get(as_of) or run_ending.get(as_of - dt.timedelta(days=1), 0)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[str]:
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Everything stats.json holds; the dashboard shows the same numbers."""
+
+    as_of: dt.date
+    total: int
+    outcomes: dict[str, int]
+    goal: dict[str, Any]
+    progress: int
+    remaining: int
+    percent: float
+    streak: dict[str, int]
+    by_month: dict[str, dict[str, Any]]
+    by_category: dict[str, dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    pace: dict[str, Any]
+    answer_days: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "total": self.total,
+            "outcomes": self.outcomes,
+            "goal": self.goal,
+            "progress": self.progress,
+            "remaining": self.remaining,
+            "percent": self.percent,
+            "streak": self.streak,
+            "by_month": self.by_month,
+            "by_category": self.by_category,
+            "milestones": self.milestones,
+            "pace": self.pace,
+            "answer_days": self.answer_days,
+        }
+
+
+def compute_stats(attempts: Sequence[Attempt], config: SiteConfig, as_of: dt.date,
+                  url_of: Any = None) -> Stats:
+    """Aggregate the counted attempts (from `select`) as of a date.
+
+    `url_of(attempt)` gives the page URL of a published attempt (None for a
+    private one); milestones link to it.
+    """
+    keys = config.outcome_keys
+    challenge: Challenge = config.challenge
+    counts_toward = set(challenge.counts)
+
+    def empty() -> dict[str, Any]:
+        return {"total": 0, "outcomes": dict.fromkeys(keys, 0)}
+
+    outcomes = dict.fromkeys(keys, 0)
+    by_category: dict[str, dict[str, Any]] = {}
+    category_names: dict[str, str] = {}
+    by_month: dict[str, dict[str, Any]] = {}
+    if attempts:
+        by_month = {m: empty() for m in months_between(attempts[0].entry.date, as_of)}
+    milestone_at = milestone_targets(challenge.goal)
+    milestones = []
+    progress = 0
+    answer_days = []
+    for attempt in attempts:
+        entry = attempt.entry
+        outcomes[attempt.outcome] += 1
+        month = by_month[f"{entry.date.year:04d}-{entry.date.month:02d}"]
+        month["total"] += 1
+        month["outcomes"][attempt.outcome] += 1
+        name = category_key(entry.category, category_names)
+        category = by_category.setdefault(name, empty())
+        category["total"] += 1
+        category["outcomes"][attempt.outcome] += 1
+        if entry.decided is not None:
+            answer_days.append((entry.decided - entry.date).days)
+        if attempt.outcome in counts_toward:
+            progress += 1
+            if milestone_at and progress == milestone_at[0]:
+                milestone_at.pop(0)
+                milestones.append({
+                    "at": progress,
+                    "date": entry.date.isoformat(),
+                    "url": None if entry.private or url_of is None else url_of(attempt),
+                })
+
+    longest, run_ending = days_in_a_row({a.entry.date for a in attempts})
+    remaining = max(challenge.goal - progress, 0)
+    start = challenge.start or (attempts[0].entry.date if attempts else as_of)
+    return Stats(
+        as_of=as_of,
+        total=len(attempts),
+        outcomes=outcomes,
+        goal={
+            "target": challenge.goal,
+            "counts": list(challenge.counts),
+            "start": start.isoformat(),
+            "end": challenge.end.isoformat() if challenge.end else None,
+        },
+        progress=progress,
+        remaining=remaining,
+        percent=round(progress / challenge.goal * 100, 1),
+        streak={"current": current_streak(run_ending, as_of), "longest": longest},
+        by_month=by_month,
+        by_category=by_category,
+        milestones=milestones,
+        pace=pace(progress, remaining, start, challenge.end, as_of),
+        answer_days=statistics.median(answer_days) if answer_days else None,
+    )
+
+
+def category_key(category: str | None, seen: dict[str, str]) -> str:
+    """One name per category, whatever its capitalisation: the first spelling wins."""
+    if not category:
+        return "uncategorized"
+    return seen.setdefault(category.casefold(), category)
+
+
+def pace(progress: int, remaining: int, start: dt.date, end: dt.date | None,
+         as_of: dt.date) -> dict[str, Any]:
+    """How fast it goes and how fast it must go.
+
+    days_elapsed counts the as-of day itself (the first day is day 1) and stops
+    at the end of the challenge; before the start it is 0.
+    """
+    last = min(as_of, end) if end else as_of
+    days_elapsed = max((last - start).days + 1, 0)
+    actual = progress / days_elapsed * 7 if days_elapsed else 0.0
+    needed = None
+    if end is not None and end > as_of:
+        needed = remaining / (end - as_of).days * 7
+    projected: dt.date | None = None
+    if remaining == 0:
+        projected = as_of
+    elif progress > 0 and days_elapsed > 0:
+        # ceil(remaining / (progress / days_elapsed)) in whole numbers: no float error
+        projected = as_of + dt.timedelta(days=-(-remaining * days_elapsed // progress))
+    return {
+        "days_elapsed": days_elapsed,
+        "actual_per_week": actual,
+        "needed_per_week": needed,
+        "projected_finish": projected.isoformat() if projected else None,
+    }
