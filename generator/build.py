@@ -102,7 +102,7 @@ class Builder:
 
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
-        self.site_dir = options.site_dir
+        self.site_dir = options.site_dir.resolve()
         self.cache_dir = self.site_dir / CACHE_DIR if options.use_cache else None
         # rel path -> (digest, Entry | None, problems): parsed files by content
         self.parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
@@ -111,11 +111,13 @@ class Builder:
         self.bodies: dict[str, markdown.RenderedBody] = {}
         self.body_fingerprint = ""
         # raw bytes of content files, kept only by serve between rebuilds
-        self.raw_files: dict[str, bytes] | None = None
+        self.raw_files: dict[str, tuple[str, bytes]] | None = None
         # in-memory output for serve: output path -> (key digest, bytes)
-        self.memory: dict[str, tuple[str, bytes]] = {}
+        self.memory: dict[str, tuple[Any, bytes]] = {}
         self.memory_fingerprint = ""
         self._loaded_cache = False
+        # (key, Renderer, template digests), reused while theme and config stay the same
+        self._renderer: tuple[Any, Renderer, dict[str, str]] | None = None
 
     # ---------------------------------------------------------------- cache
     def _load_cache(self) -> None:
@@ -131,6 +133,15 @@ class Builder:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             pass  # a missing or unreadable cache only means a slower build
+
+    def theme_root(self) -> Path | None:
+        """The folder of the theme in use (serve watches it)."""
+        if self._renderer is not None:
+            return self._renderer[1].theme.root
+        return None
+
+    def save_cache(self) -> None:
+        self._save_cache()
 
     def _save_cache(self) -> None:
         if self.cache_dir is None:
@@ -149,18 +160,22 @@ class Builder:
 
     # ---------------------------------------------------------------- stages
     def _read_sources(self, folder: str,
-                      changed: set[Path] | None) -> dict[str, bytes]:
-        """Bytes of every Markdown file in a content folder, by path from the site root."""
+                      changed: set[Path] | None) -> dict[str, tuple[str, bytes]]:
+        """(digest, bytes) of every Markdown file in a content folder, by path.
+
+        With a set of changed paths (serve) only those are read again; the rest
+        comes from the previous run.
+        """
         if changed is None or self.raw_files is None:
-            return {path: abs_path.read_bytes()
+            return {path: _digest_and_bytes(abs_path)
                     for path, abs_path in entries.discover(self.site_dir, folder)}
-        files = {p: b for p, b in self.raw_files.items() if p.startswith(folder + "/")}
+        files = {p: v for p, v in self.raw_files.items() if p.startswith(folder + "/")}
         for abs_path in changed:
             path = display_path(abs_path, self.site_dir)
             if not path.startswith(folder + "/") or not path.endswith(".md"):
                 continue
             if abs_path.is_file():
-                files[path] = abs_path.read_bytes()
+                files[path] = _digest_and_bytes(abs_path)
             else:
                 files.pop(path, None)
         return dict(sorted(files.items()))
@@ -203,8 +218,7 @@ class Builder:
         standalone: list[entries.StandalonePage] = []
         parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
         prefix = len(entries.ATTEMPTS_DIR) + 1
-        for path, raw in attempt_files.items():
-            digest = entries.digest_bytes(raw)
+        for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
                 entry, found = entries.parse_attempt(path, path[prefix:], raw, config)
@@ -213,8 +227,7 @@ class Builder:
             problems += cached[2]
             if cached[1] is not None:
                 all_entries.append(cached[1])
-        for path, raw in page_files.items():
-            digest = entries.digest_bytes(raw)
+        for path, (digest, raw) in page_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
                 page, found = entries.parse_page(path, raw)
@@ -261,24 +274,28 @@ class Builder:
 
         # Render and write.
         nav_pages = [{"title": p.title, "url": f"/{p.slug}/"} for p in standalone]
-        outcome_list = list(pages.outcome_views(config, strings).values())
-        renderer = Renderer(theme, config, strings,
-                            {"nav_pages": nav_pages, "outcomes": outcome_list},
-                            cache_dir=self.cache_dir / "jinja" if self.cache_dir else None)
-        template_problems = renderer.check(TEMPLATES, self.site_dir)
-        if template_problems:
-            raise BuildFailed(problems + template_problems, self._kept_note(to_memory))
-        fingerprint = _digest(__version__, theme.digest(), config_raw, opts.base_url,
-                              nav_pages)
+        fingerprint = _digest(__version__, theme.root, theme.digest(("i18n",)), config_raw,
+                              opts.base_url, nav_pages)
+        renderer_key = (fingerprint, theme.digest(("templates",)))
+        if self._renderer is None or self._renderer[0] != renderer_key:
+            outcome_list = list(pages.outcome_views(config, strings).values())
+            renderer = Renderer(theme, config, strings,
+                                {"nav_pages": nav_pages, "outcomes": outcome_list},
+                                cache_dir=self.cache_dir)
+            template_problems = renderer.check(TEMPLATES, self.site_dir)
+            if template_problems:
+                raise BuildFailed(problems + template_problems, self._kept_note(to_memory))
+            self._renderer = (renderer_key, renderer, renderer.template_digests(TEMPLATES))
+        renderer, template_digests = self._renderer[1], self._renderer[2]
         if to_memory:
-            written, deleted, files = self._render_to_memory(plan, renderer, fingerprint,
-                                                             static_files, problems)
+            written, deleted, files = self._render_to_memory(
+                plan, renderer, template_digests, fingerprint, static_files, problems)
         else:
-            written, deleted = self._render_to_disk(plan, renderer, fingerprint,
-                                                    static_files, problems, timer)
+            written, deleted = self._render_to_disk(
+                plan, renderer, template_digests, fingerprint, static_files, problems)
             files = {}
         timer.lap("render+write")
-        if opts.use_cache:
+        if opts.use_cache and not to_memory:  # serve saves once, when it stops
             self._save_cache()
             timer.lap("cache")
         return BuildResult(
@@ -292,7 +309,7 @@ class Builder:
     def _kept_note(self, to_memory: bool) -> str:
         if to_memory:
             return "Still showing the last good build."
-        return f"{display_path(self.options.output, self.site_dir)}/ was left as it was."
+        return f"{display_path(self.options.output.resolve(), self.site_dir)}/ was left as it was."
 
     def _render_bodies(self, wanted: list[tuple[str, str, int]], config: SiteConfig) -> None:
         missing = {}
@@ -322,15 +339,16 @@ class Builder:
         assert page.template is not None
         return renderer.render(page.template, page.context(), self.site_dir).encode("utf-8")
 
-    def _render_to_disk(self, plan: pages.SitePlan, renderer: Renderer, fingerprint: str,
-                        static_files: list[tuple[str, Path]], problems: list[Problem],
-                        timer: Timer) -> tuple[int, int]:
+    def _render_to_disk(self, plan: pages.SitePlan, renderer: Renderer,
+                        template_digests: dict[str, str], fingerprint: str,
+                        static_files: list[tuple[str, Path]],
+                        problems: list[Problem]) -> tuple[int, int]:
         out_dir = self.options.output
         writer = output.OutputWriter(out_dir)
         try:
             todo = []
             for page in plan.pages:
-                key_digest = _digest(page.key)
+                key_digest = _digest(page.key, template_digests.get(page.template or ""))
                 if writer.is_current(page.output, key_digest, fingerprint):
                     writer.keep(page.output)
                 else:
@@ -353,21 +371,25 @@ class Builder:
             writer.abort()
             raise
 
-    def _render_to_memory(self, plan: pages.SitePlan, renderer: Renderer, fingerprint: str,
+    def _render_to_memory(self, plan: pages.SitePlan, renderer: Renderer,
+                          template_digests: dict[str, str], fingerprint: str,
                           static_files: list[tuple[str, Path]],
                           problems: list[Problem]) -> tuple[int, int, dict[str, bytes]]:
-        """Serve's output: rendered into memory, only the pages whose key changed."""
+        """Serve's output: rendered into memory, only the pages whose key changed.
+
+        Keys are compared as they are, without hashing: this runs on every save.
+        """
         old = self.memory if fingerprint == self.memory_fingerprint else {}
-        new: dict[str, tuple[str, bytes]] = {}
+        new: dict[str, tuple[Any, bytes]] = {}
         written = 0
         try:
             for page in plan.pages:
-                key_digest = _digest(page.key)
+                key = (page.key, template_digests.get(page.template or ""))
                 previous = old.get(page.output)
-                if previous is not None and previous[0] == key_digest:
+                if previous is not None and previous[0] == key:
                     new[page.output] = previous
                 else:
-                    new[page.output] = (key_digest, self._render_page(page, renderer))
+                    new[page.output] = (key, self._render_page(page, renderer))
                     written += 1
         except TemplateProblem as exc:
             raise BuildFailed([*problems, exc.problem], self._kept_note(True)) from None
@@ -389,6 +411,11 @@ def _stage_page(builder: Builder, renderer: Renderer, writer: output.OutputWrite
     if not same:
         output.stage_file(writer.staging, page.output, data)
     return page.output, digest, key_digest, not same
+
+
+def _digest_and_bytes(path: Path) -> tuple[str, bytes]:
+    raw = path.read_bytes()
+    return entries.digest_bytes(raw), raw
 
 
 def _render_body_job(job: tuple[str, str, int, bool, str]) -> tuple[str, markdown.RenderedBody]:

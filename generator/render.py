@@ -8,12 +8,14 @@ of rendering an empty string.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from generator import __version__
 from generator.config import SiteConfig
@@ -111,6 +113,39 @@ class Renderer:
         )
         self.env.filters["date"] = make_date_formatter(strings)
         self.env.filters["number"] = make_number_formatter(config.language)
+
+    def template_digests(self, names: Iterable[str]) -> dict[str, str]:
+        """Per template, a hash of its source and of every template it extends,
+        includes or imports: a page is rendered again only when one of them changed."""
+        sources: dict[str, str] = {}
+        references: dict[str, set[str]] = {}
+
+        def visit(name: str) -> None:
+            if name in sources:
+                return
+            assert self.env.loader is not None
+            source, _, _ = self.env.loader.get_source(self.env, name)
+            sources[name] = source
+            refs = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
+            references[name] = refs
+            for ref in refs:
+                visit(ref)
+
+        digests = {}
+        for name in names:
+            visit(name)
+            closure: set[str] = set()
+            stack = [name]
+            while stack:
+                current = stack.pop()
+                if current not in closure:
+                    closure.add(current)
+                    stack.extend(references[current])
+            h = hashlib.blake2b(digest_size=16)
+            for part in sorted(closure):
+                h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
+            digests[name] = h.hexdigest()
+        return digests
 
     def template_path(self, name: str) -> str:
         return (self.theme.templates / name).as_posix()

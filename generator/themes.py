@@ -46,10 +46,10 @@ class Theme:
                     found.append(("static/" + src.relative_to(self.static).as_posix(), src))
         return sorted(found)
 
-    def digest(self) -> str:
-        """Hash of the templates and strings: a change here re-renders every page."""
+    def digest(self, folders: tuple[str, ...] = ("templates", "i18n")) -> str:
+        """Hash of the files in some of the theme's folders (by default all that render)."""
         h = hashlib.blake2b(digest_size=16)
-        for folder in (self.templates, self.root / "i18n"):
+        for folder in (self.root / name for name in folders):
             for dirpath, dirnames, filenames in os.walk(folder):
                 dirnames.sort()
                 for name in sorted(filenames):
