@@ -122,6 +122,10 @@ def load(doc: Document) -> dict[str, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = doc.yaml_line + (mark.line if mark else 0)
         column = mark.column + 1 if mark else None
+        content = doc.yaml_text.rstrip()
+        if mark is not None and mark.index >= len(content):
+            # "found the end of the text": point at the last line that has something
+            line, column = doc.yaml_line + content.count("\n"), None
         what = exc.problem or exc.context or "the YAML cannot be read"
         raise FrontMatterError(
             line,

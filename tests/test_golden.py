@@ -1,0 +1,207 @@
+"""Golden tests: build fixture sites and compare with the committed expected output.
+
+`pytest --update-golden` rewrites tests/sites/<case>/expected/; review the diff
+in the commit like any other change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from buildkit import SITES, copy_site, run, tree
+
+# The files whose exact bytes are pinned; the rest is checked by the file list.
+GOLDEN_FILES = [
+    "stats.json",
+    "feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "index.html",
+    "attempts/2026-03-01-refill/index.html",
+    "attempts/index.html",
+    "attempts/page/2/index.html",
+    "outcomes/yes/index.html",
+    "categories/index.html",
+    "about/index.html",
+]
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = copy_site("basic", tmp_path_factory.mktemp("golden"))
+    result = run("build", "--site", site, "--as-of", "2026-03-21", "--no-cache")
+    assert result.code == 0, result.err
+    return site / "public"
+
+
+def test_basic_site_matches_expected_files(basic: Path, update_golden: bool) -> None:
+    expected_dir = SITES / "basic" / "expected"
+    listing = "\n".join(tree(basic)) + "\n"
+    if update_golden:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        expected_dir.mkdir()
+        (expected_dir / "FILES").write_text(listing)
+        for name in GOLDEN_FILES:
+            target = expected_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(basic / name, target)
+    failures = []
+    for name, actual in [("FILES", listing)] + [
+            (n, (basic / n).read_text("utf-8")) for n in GOLDEN_FILES]:
+        wanted = (expected_dir / name).read_text("utf-8")
+        if actual != wanted:
+            diff = difflib.unified_diff(wanted.splitlines(), actual.splitlines(),
+                                        f"expected/{name}", f"public/{name}", lineterm="")
+            failures.append("\n".join(diff))
+    assert not failures, "\n\n".join(failures) + "\n(run pytest --update-golden to accept)"
+
+
+def test_private_and_draft_and_future_attempts_leave_no_trace(basic: Path) -> None:
+    for path in basic.rglob("*"):
+        if path.is_file():
+            text = path.read_text("utf-8", errors="replace")
+            for secret in ("SECRET", "DRAFT", "FUTURE", "2026-03-02-private"):
+                assert secret not in text, f"{secret} leaked into {path}"
+            # A private attempt takes part in the category counts of stats.json
+            # (the spec says so), but no page names its category.
+            if path.name != "stats.json":
+                assert "hushhush" not in text, f"private category leaked into {path}"
+
+
+def test_private_attempt_is_counted_but_has_no_page(basic: Path) -> None:
+    stats = json.loads((basic / "stats.json").read_text())
+    assert stats["total"] == 5  # refill, raise, private, grant, bus
+    assert stats["outcomes"]["no"] == 3
+    assert not (basic / "attempts" / "2026-03-02-private").exists()
+    # numbering keeps the private attempt's place: refill #1, private #2, raise #3
+    raise_page = (basic / "attempts" / "2026-03-02-raise" / "index.html").read_text()
+    assert "#3" in raise_page
+
+
+def test_pending_older_than_ghost_after_days_is_ghosted_on_its_page(basic: Path) -> None:
+    page = (basic / "attempts" / "2026-03-03-grant" / "index.html").read_text()
+    assert "outcome-ghosted" in page
+    stats = json.loads((basic / "stats.json").read_text())
+    assert stats["outcomes"]["ghosted"] == 1 and stats["outcomes"]["pending"] == 0
+
+
+def test_date_with_offset_belongs_to_its_day_in_the_site_timezone(basic: Path) -> None:
+    page = (basic / "attempts" / "2026-03-03-grant" / "index.html").read_text()
+    assert 'datetime="2026-03-04"' in page  # 23:30 at -05:00 is 05:30 next day in Amsterdam
+
+
+def test_raw_html_and_javascript_links_do_not_survive(basic: Path) -> None:
+    page = (basic / "attempts" / "2026-03-02-raise" / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page
+
+
+def test_every_internal_link_resolves(basic: Path) -> None:
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    missing = []
+    for html in basic.rglob("*.html"):
+        page_url = "/" + html.relative_to(basic).as_posix()
+        for href in re.findall(r'(?:href|src)="([^"]+)"', html.read_text()):
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                continue
+            target = urlsplit(urljoin(page_url, href)).path
+            candidate = basic / target.lstrip("/")
+            if target.endswith("/"):
+                candidate = candidate / "index.html"
+            if not candidate.is_file():
+                missing.append(f"{page_url} -> {href}")
+    # the fixture's one deliberate broken link in Markdown is the only exception
+    assert missing == ["/attempts/2026-03-03-grant/index.html -> /attempts/does-not-exist/"]
+
+
+def test_broken_markdown_link_is_a_warning_with_path_and_line(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    result = run("build", "--site", site, "--as-of", "2026-03-21", "--no-cache")
+    assert result.code == 0
+    assert ('content/attempts/2026-03/2026-03-03-grant.md:7: warning: link to '
+            '"/attempts/does-not-exist/"') in result.err
+
+
+def test_dutch_site_has_dutch_dates_and_strings(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    config = site / "content" / "site.yml"
+    config.write_text(config.read_text().replace("language: en", "language: nl"))
+    assert run("build", "--site", site, "--as-of", "2026-03-21", "--no-cache").code == 0
+    page = (site / "public" / "attempts" / "2026-03-01-refill" / "index.html").read_text()
+    assert "1 maart 2026" in page
+    assert 'lang="nl"' in page
+    english = (SITES / "basic" / "expected" / "attempts/2026-03-01-refill/index.html").read_text()
+    assert "1 March 2026" in english
+
+
+def test_drafts_flag_publishes_and_counts_drafts(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    assert run("build", "--site", site, "--as-of", "2026-03-21", "--drafts",
+               "--no-cache").code == 0
+    assert (site / "public" / "attempts" / "2026-03-20-draft" / "index.html").is_file()
+    assert json.loads((site / "public" / "stats.json").read_text())["total"] == 6
+
+
+def test_source_date_epoch_sets_the_as_of_date(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    site = copy_site("basic", tmp_path)
+    # 2026-04-01T23:30:00Z is already 2 April in Amsterdam: the future attempt is published
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1775086200")
+    assert run("build", "--site", site, "--no-cache").code == 0
+    stats = json.loads((site / "public" / "stats.json").read_text())
+    assert stats["as_of"] == "2026-04-02"
+    assert (site / "public" / "attempts" / "2026-04-02-future" / "index.html").is_file()
+
+
+def test_output_is_the_same_with_cache_and_without(tmp_path: Path) -> None:
+    a, b = copy_site("basic", tmp_path / "a"), copy_site("basic", tmp_path / "b")
+    assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache").code == 0
+    for _ in range(2):  # the second run is served from the cache
+        assert run("build", "--site", b, "--as-of", "2026-03-21").code == 0
+    assert tree(a / "public") == tree(b / "public")
+    for name in tree(a / "public"):
+        assert (a / "public" / name).read_bytes() == (b / "public" / name).read_bytes(), name
+
+
+def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import build
+
+    monkeypatch.setattr(build, "PARALLEL_BODIES", 1)
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    a, b = copy_site("basic", tmp_path / "a"), copy_site("basic", tmp_path / "b")
+    assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache",
+               "--workers", "1").code == 0
+    assert run("build", "--site", b, "--as-of", "2026-03-21", "--no-cache",
+               "--workers", "2").code == 0
+    for name in tree(a / "public"):
+        assert (a / "public" / name).read_bytes() == (b / "public" / name).read_bytes(), name
+
+
+def test_unchanged_pages_are_not_rewritten(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    page = site / "public" / "attempts" / "2026-03-21-bus" / "index.html"
+    before = page.stat().st_mtime_ns
+    second = run("build", "--site", site, "--as-of", "2026-03-21")
+    assert "0 written" in second.out
+    assert page.stat().st_mtime_ns == before
+
+
+def test_deleting_an_attempt_removes_its_page_and_only_that(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    (site / "public" / "keep-me.txt").write_text("mine")
+    (site / "content" / "attempts" / "2026-03" / "2026-03-21-bus.md").unlink()
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    assert not (site / "public" / "attempts" / "2026-03-21-bus").exists()
+    assert (site / "public" / "keep-me.txt").read_text() == "mine"
