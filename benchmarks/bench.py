@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Benchmark goldstar on corpora from ../shared/bench/make_corpus.py.
+
+    python benchmarks/bench.py                 # 4,000 attempts, 5 runs each
+    python benchmarks/bench.py --sizes 40,4000,20000 --runs 3
+
+Prints, per corpus size, the median wall time of each scenario, its ratio to
+the Markdown floor (markdown-it-py rendering every body in one process,
+measured in the same run) and the peak memory of the largest process.
+Not collected by pytest: timing belongs here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+AS_OF = "2026-12-31"
+
+# Runs a command and prints its wall seconds and the peak RSS (KiB) of its
+# largest process, measured by the kernel (getrusage of the waited children).
+MEASURE = r"""
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode
+wall = time.perf_counter() - start
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+FLOOR = r"""
+import sys, time
+from pathlib import Path
+from markdown_it import MarkdownIt
+bodies = []
+for path in sorted(Path(sys.argv[1]).rglob("*.md")):
+    text = path.read_text("utf-8")
+    bodies.append(text.split("\n---\n", 1)[1])
+md = MarkdownIt("commonmark")
+start = time.perf_counter()
+for body in bodies:
+    md.render(body)
+print(time.perf_counter() - start)
+"""
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                         text=True, check=True).stdout.split()
+    if out[2] != "0":
+        raise SystemExit(f"command failed: {' '.join(command)}")
+    return float(out[0]), int(out[1]) / 1024
+
+
+def goldstar(site: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "generator", "build", "--site", str(site), "--as-of", AS_OF,
+            *extra]
+
+
+def clean(site: Path) -> None:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    shutil.rmtree(site / ".goldstar-cache", ignore_errors=True)
+
+
+def edit(path: Path, n: int) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(f"\nEdit number {n}.\n")
+
+
+def serve_rebuilds(site: Path, edit_file: Path, runs: int) -> tuple[float, float]:
+    """Median ms of an in-memory rebuild after a one-attempt edit, and after a new
+    attempt that shifts the numbering of every later attempt (what serve does)."""
+    sys.path.insert(0, str(REPO))
+    import datetime as dt
+
+    from generator.build import Builder, BuildOptions
+
+    builder = Builder(BuildOptions(site_dir=site, as_of=dt.date.fromisoformat(AS_OF),
+                                   use_cache=False))
+    builder.build(to_memory=True)
+    edits, inserts = [], []
+    for n in range(runs):
+        edit(edit_file, 1000 + n)
+        start = time.perf_counter()
+        builder.build({edit_file}, to_memory=True)
+        edits.append(time.perf_counter() - start)
+        new = site / "content" / "attempts" / f"2026-01-0{n % 9 + 1}-bench-new-{n}.md"
+        new.write_text(f'---\ntitle: "New {n}"\ndate: 2026-01-0{n % 9 + 1}\noutcome: no\n---\n'
+                       f"A new attempt early in the year.\n", "utf-8")
+        start = time.perf_counter()
+        builder.build({new}, to_memory=True)
+        inserts.append(time.perf_counter() - start)
+        new.unlink()
+        builder.build({new}, to_memory=True)
+    return statistics.median(edits) * 1000, statistics.median(inserts) * 1000
+
+
+def bench(size: int, runs: int, workdir: Path) -> list[tuple[str, float, float | None]]:
+    subprocess.run([sys.executable, str(MAKE_CORPUS), str(size), str(workdir),
+                    "--gens", "ours"], check=True, stdout=subprocess.DEVNULL)
+    site = workdir / "ours"
+    manifest = json.loads((workdir / "corpus.json").read_text())
+    edit_file = next((site / "content" / "attempts").glob(manifest["edit_file"]))
+
+    floor = statistics.median(
+        float(subprocess.run([sys.executable, "-c", FLOOR, str(site / "content" / "attempts")],
+                             capture_output=True, text=True, check=True).stdout)
+        for _ in range(runs))
+    rows: list[tuple[str, float, float | None]] = [("markdown floor", floor, None)]
+
+    def scenario(name: str, prepare, command: list[str]) -> None:
+        walls, peaks = [], []
+        for n in range(runs):
+            prepare(n)
+            wall, peak = measure(command)
+            walls.append(wall)
+            peaks.append(peak)
+        rows.append((name, statistics.median(walls), max(peaks)))
+
+    scenario("cold build", lambda n: clean(site), goldstar(site))
+    scenario("cold build, 1 worker", lambda n: clean(site), goldstar(site, "--workers", "1"))
+    clean(site)
+    subprocess.run(goldstar(site), check=True, capture_output=True)
+    scenario("warm build, no change", lambda n: None, goldstar(site))
+    scenario("warm build, one edit", lambda n: edit(edit_file, n), goldstar(site))
+    scenario("goldstar --help", lambda n: None, [sys.executable, "-m", "generator", "--help"])
+    edit_ms, insert_ms = serve_rebuilds(site, edit_file, max(runs, 5))
+    rows.append(("serve rebuild, one edit", edit_ms / 1000, None))
+    rows.append(("serve rebuild, new attempt", insert_ms / 1000, None))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="4000", help="comma-separated attempt counts")
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario (median)")
+    args = parser.parse_args()
+    if not MAKE_CORPUS.is_file():
+        raise SystemExit(f"{MAKE_CORPUS} not found: ../shared must sit beside the repo")
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory(prefix=f"goldstar-bench-{size}-") as tmp:
+            rows = bench(size, args.runs, Path(tmp))
+        floor = rows[0][1]
+        print(f"\n{size} attempts, median of {args.runs} runs")
+        print(f"{'scenario':<28} {'seconds':>9} {'× floor':>8} {'peak MiB':>9}")
+        for name, seconds, peak in rows:
+            peak_text = f"{peak:9.0f}" if peak is not None else f"{'':>9}"
+            print(f"{name:<28} {seconds:9.3f} {seconds / floor:8.2f} {peak_text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
