@@ -117,8 +117,11 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, keys: tuple[str | int, ...], message: str, hint: str | None = None,
-                severity: str = "error") -> None:
-        line, column = frontmatter.locate(self.doc, *keys)
+                severity: str = "error", at_key: bool = False) -> None:
+        if at_key:
+            line, column = frontmatter.key_mark(self.doc, *(str(k) for k in keys))
+        else:
+            line, column = frontmatter.locate(self.doc, *keys)
         self.problems.append(Problem(self.path, line, column, message, hint, severity))
 
     def text(self, data: dict[str, Any], keys: tuple[str, ...], default: str) -> str:
@@ -233,7 +236,7 @@ def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
     for key in data:
         if key not in TOP_KEYS:
             r.problem((key,), f'unknown setting "{key}" is ignored',
-                      did_you_mean(str(key), TOP_KEYS), WARNING)
+                      did_you_mean(str(key), TOP_KEYS), WARNING, at_key=True)
 
     language = r.text(data, ("language",), default.language)
     if language not in LANGUAGES:
@@ -326,10 +329,11 @@ def _challenge(r: _Reader, value: Any, outcome_keys: tuple[str, ...]) -> Challen
     for key in value:
         if key not in CHALLENGE_KEYS:
             r.problem(("challenge", key), f'unknown challenge setting "{key}" is ignored',
-                      did_you_mean(str(key), CHALLENGE_KEYS), WARNING)
+                      did_you_mean(str(key), CHALLENGE_KEYS), WARNING, at_key=True)
     keys = ("challenge",)
     if "goal" not in value:
-        r.problem(keys, "challenge.goal is missing", "add `goal: 100` (your target count)")
+        r.problem(keys, "challenge.goal is missing", "add `goal: 100` (your target count)",
+                  at_key=True)
     goal = r.integer(value, (*keys, "goal"), 100)
     counts_value = value.get("counts", ["no"])
     if isinstance(counts_value, (str, bool)):

@@ -144,10 +144,8 @@ class _Fields:
                 self.error(key, f"{key} is missing" if key not in self.data else f"{key} is empty",
                            f"add a line like `{key}: {example}`")
             return None
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (int, float)):
-            return str(value)
+        if isinstance(value, (bool, int, float)):
+            return frontmatter.source_text(self.doc, key) or str(value)
         if not isinstance(value, str):
             self.error(key, f"{key} must be a single line of text, not a "
                        f"{'list' if isinstance(value, list) else 'group of fields'}",
@@ -241,20 +239,19 @@ def parse_attempt(path: str, rel_path: str, raw: bytes,
         f.error("decided", f"decided ({decided}) is before the date of the attempt ({day})",
                 "the answer cannot come before the ask: check both dates")
     slug = _slug(f, rel_path)
-    entry = None
-    if not any(p.is_error for p in f.problems):
-        assert title and day and moment and outcome and slug
-        entry = Entry(
-            path=path, rel_path=rel_path, slug=slug, title=title, date=day, published=moment,
-            outcome=outcome, category=f.text("category"), tags=f.tags("tags"),
-            ask=f.text("ask"), feedback=f.text("feedback"), lesson=f.text("lesson"),
-            decided=decided, draft=f.flag("draft"), private=f.flag("private"),
-            body=doc.body, body_line=doc.body_line, digest=digest_bytes(raw),
-            extra=f.extra(),
-        )
-    else:  # still run the remaining checks so every problem is reported at once
-        f.text("category"), f.tags("tags"), f.flag("draft"), f.flag("private")
-        f.text("ask"), f.text("feedback"), f.text("lesson"), f.extra()
+    # Read every field before deciding, so all problems of the file come out at once.
+    category, tags = f.text("category"), f.tags("tags")
+    ask, feedback, lesson = f.text("ask"), f.text("feedback"), f.text("lesson")
+    draft, private, extra = f.flag("draft"), f.flag("private"), f.extra()
+    if any(p.is_error for p in f.problems):
+        return None, f.problems
+    assert title and day and moment and outcome and slug
+    entry = Entry(
+        path=path, rel_path=rel_path, slug=slug, title=title, date=day, published=moment,
+        outcome=outcome, category=category, tags=tags, ask=ask, feedback=feedback,
+        lesson=lesson, decided=decided, draft=draft, private=private,
+        body=doc.body, body_line=doc.body_line, digest=digest_bytes(raw), extra=extra,
+    )
     return entry, f.problems
 
 

@@ -120,6 +120,8 @@ def load(doc: Document) -> dict[str, Any]:
         data = yaml.load(doc.yaml_text, Loader=Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+            mark = exc.context_mark  # a missing colon: the key's own line, not the next
         line = doc.yaml_line + (mark.line if mark else 0)
         column = mark.column + 1 if mark else None
         content = doc.yaml_text.rstrip()
@@ -127,10 +129,12 @@ def load(doc: Document) -> dict[str, Any]:
             # "found the end of the text": point at the last line that has something
             line, column = doc.yaml_line + content.count("\n"), None
         what = exc.problem or exc.context or "the YAML cannot be read"
+        at = doc.yaml_text[mark.index] if mark is not None and mark.index < len(
+            doc.yaml_text) else ""
         raise FrontMatterError(
             line,
             f"front matter is not valid YAML: {what}",
-            _yaml_hint(what),
+            _yaml_hint(what, at),
             column,
         ) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
@@ -146,10 +150,10 @@ def load(doc: Document) -> dict[str, Any]:
     return data
 
 
-def _yaml_hint(problem: str) -> str | None:
+def _yaml_hint(problem: str, at: str = "") -> str | None:
     if "mapping values are not allowed" in problem:
         return 'a value that contains ": " needs quotes, e.g. feedback: "Sorry: no."'
-    if "found character '\\t'" in problem:
+    if at == "\t" or "tab" in problem:
         return "indent with spaces, not tabs"
     if "could not find expected ':'" in problem:
         return "every field needs a colon after its name, like `outcome: no`"
@@ -185,6 +189,40 @@ def locate(doc: Document, *keys: str | int) -> tuple[int, int]:
         node = found
         line, column = doc.yaml_line + node.start_mark.line, node.start_mark.column + 1
     return line, column
+
+
+def key_mark(doc: Document, *keys: str) -> tuple[int, int]:
+    """File line and column of a key's name (not its value) at a key path."""
+    try:
+        node = yaml.compose(doc.yaml_text, Loader=Loader)  # noqa: S506
+    except yaml.YAMLError:
+        return doc.yaml_line, 1
+    line, column = doc.yaml_line, 1
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                line = doc.yaml_line + key_node.start_mark.line
+                column = key_node.start_mark.column + 1
+                node = value_node
+                break
+        else:
+            break
+    return line, column
+
+
+def source_text(doc: Document, key: str) -> str | None:
+    """A top-level scalar exactly as written (`1.10` stays "1.10", not 1.1)."""
+    try:
+        node = yaml.compose(doc.yaml_text, Loader=Loader)  # noqa: S506
+    except yaml.YAMLError:
+        return None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key and isinstance(value_node, yaml.ScalarNode):
+                return str(value_node.value)
+    return None
 
 
 def key_line(doc: Document, key: str) -> int:

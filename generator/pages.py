@@ -62,7 +62,7 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "body_html", "outcome", "category", "tags", "url")
+    __slots__ = ("attempt", "body_html", "outcome", "category", "tags", "url", "key")
 
     def __init__(self, attempt: Attempt, body: RenderedBody | None, outcome: OutcomeView,
                  category: Term | None, tags: list[Term]) -> None:
@@ -72,6 +72,8 @@ class AttemptView:
         self.category = category
         self.tags = tags
         self.url = attempt_url(attempt.entry.slug)
+        # Everything a list, a feed or a neighbour link may show of this attempt.
+        self.key = (attempt.number, attempt.entry.digest, attempt.outcome)
 
     # The fields of the entry, by name, as templates use them.
     number = property(lambda self: self.attempt.number)
@@ -106,11 +108,6 @@ class AttemptView:
         if self.lesson:
             parts.append(self.lesson)
         return " · ".join(parts)
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        """Everything a list, a feed or a neighbour link may show of this attempt."""
-        return (self.attempt.number, self.attempt.entry.digest, self.attempt.outcome)
 
 
 def attempt_url(slug: str) -> str:
@@ -163,15 +160,25 @@ def plan_site(
     category_terms: dict[str, Term] = {}
     tag_terms: dict[str, Term] = {}
 
+    by_name: dict[tuple[str, str], Term] = {}
+
     def category_of(name: str | None) -> Term | None:
         if not name:
             return None
-        slug = slugify(name)
-        return category_terms.setdefault(slug, Term(name, f"/categories/{slug}/"))
+        term = by_name.get(("c", name))
+        if term is None:  # first spelling of a category wins
+            slug = slugify(name)
+            term = category_terms.setdefault(slug, Term(name, f"/categories/{slug}/"))
+            by_name[("c", name)] = term
+        return term
 
     def tag_of(name: str) -> Term:
-        slug = slugify(name)
-        return tag_terms.setdefault(slug, Term(name, f"/tags/{slug}/"))
+        term = by_name.get(("t", name))
+        if term is None:
+            slug = slugify(name)
+            term = tag_terms.setdefault(slug, Term(name, f"/tags/{slug}/"))
+            by_name[("t", name)] = term
+        return term
 
     published = [
         AttemptView(a, bodies.get(a.entry.digest), outcomes[a.outcome],
@@ -207,7 +214,8 @@ def plan_site(
         following = published[i + 1] if i + 1 < len(published) else None
         pages.append(Page(
             view.url, output_for(view.url), "attempt.html",
-            ("attempt", view.key, view.category, tuple(view.tags),
+            ("attempt", view.key, view.category.name if view.category else None,
+             tuple(tag.name for tag in view.tags),
              previous.key if previous else None, following.key if following else None),
             _attempt_context(view, previous, following),
             lastmod=view.date.isoformat(),
@@ -326,6 +334,21 @@ def _list_pages(base: str, heading: str, intro: str | None, kind: str,
     pages = []
     for number, url in numbered:
         chunk = items[(number - 1) * per_page: number * per_page]
+        title = heading if number == 1 else f"{heading} ({number}/{total})"
+        pages.append(Page(
+            url, output_for(url), "list.html",
+            ("list", heading, number, total, tuple(v.key for v in chunk)),
+            _list_context(url, title, heading, intro, kind, chunk, number, numbered),
+        ))
+    return pages
+
+
+def _list_context(url: str, title: str, heading: str, intro: str | None, kind: str,
+                  items: Sequence[AttemptView], number: int,
+                  numbered: list[tuple[int, str]]) -> Callable[[], dict[str, Any]]:
+    def context() -> dict[str, Any]:
+        # built only when the page is rendered: a long list has many pages
+        total = len(numbered)
         pagination = {
             "number": number,
             "total": total,
@@ -333,17 +356,7 @@ def _list_pages(base: str, heading: str, intro: str | None, kind: str,
             "next_url": numbered[number][1] if number < total else None,
             "pages": [{"number": n, "url": u, "current": n == number} for n, u in numbered],
         }
-        title = heading if number == 1 else f"{heading} ({number}/{total})"
-        pages.append(Page(
-            url, output_for(url), "list.html",
-            ("list", heading, number, total, tuple(v.key for v in chunk)),
-            _list_context(url, title, heading, intro, kind, list(chunk), pagination),
-        ))
-    return pages
+        return {"page": _page_info(url, title, None, "list"), "heading": heading,
+                "intro": intro, "kind": kind, "items": list(items), "pagination": pagination}
 
-
-def _list_context(url: str, title: str, heading: str, intro: str | None, kind: str,
-                  items: list[AttemptView],
-                  pagination: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    return lambda: {"page": _page_info(url, title, None, "list"), "heading": heading,
-                    "intro": intro, "kind": kind, "items": items, "pagination": pagination}
+    return context

@@ -117,7 +117,11 @@ def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str, str | None]:
     (`..`, encoded or not, backslashes, NUL) is simply not found: the files
     are a dict, so there is no file system to escape into.
     """
-    path = unquote(urlsplit(raw_path).path)
+    # Split off the query by hand: urlsplit() would take `//x/` for the host "x".
+    target = raw_path.split("#", 1)[0].split("?", 1)[0]
+    if not target.startswith("/"):  # absolute-form (`GET http://host/x`)
+        target = urlsplit(target).path
+    path = unquote(target)
     if "\\" in path or "\0" in path or not path.startswith("/"):
         return "missing", None
     parts = path.split("/")
@@ -131,7 +135,7 @@ def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str, str | None]:
     if key in files:
         return "ok", key
     if key + "/index.html" in files:
-        return "redirect", path + "/"
+        return "redirect", "/" + key + "/"  # never `//host/`, which leaves the site
     return "missing", None
 
 
@@ -247,6 +251,11 @@ def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser went away mid-response (a reload, a closed tab)
+        super().handle_error(request, client_address)
 
 
 def bind(host: str, port: int, state: SiteState, tries: int = 10) -> Server:

@@ -40,7 +40,7 @@ def make_entry(**overrides: Any) -> Entry:
         "slug": slug,
         "title": "Asked for a discount",
         "date": date,
-        "published": dt.datetime.combine(date, dt.time(), dt.timezone.utc),
+        "published": dt.datetime.combine(date, dt.time(), dt.UTC),
         "outcome": "no",
         "category": None,
         "tags": (),
