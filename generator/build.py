@@ -116,6 +116,7 @@ class Builder:
         self.memory: dict[str, tuple[Any, bytes]] = {}
         self.memory_fingerprint = ""
         self._loaded_cache = False
+        self._saved_state: Any = None
         # (key, Renderer, template digests), reused while theme and config stay the same
         self._renderer: tuple[Any, Renderer, dict[str, str]] | None = None
 
@@ -130,6 +131,9 @@ class Builder:
             if data.get("format") == (CACHE_FORMAT, __version__):
                 self.parsed, self.parse_fingerprint = data["parsed"], data["parse_fp"]
                 self.bodies, self.body_fingerprint = data["bodies"], data["body_fp"]
+                self._saved_state = (self.parse_fingerprint, self.body_fingerprint,
+                                     tuple((p, v[0]) for p, v in self.parsed.items()),
+                                     tuple(self.bodies))
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             pass  # a missing or unreadable cache only means a slower build
@@ -146,6 +150,11 @@ class Builder:
     def _save_cache(self) -> None:
         if self.cache_dir is None:
             return
+        state = (self.parse_fingerprint, self.body_fingerprint,
+                 tuple((p, v[0]) for p, v in self.parsed.items()), tuple(self.bodies))
+        if state == self._saved_state:
+            return  # nothing new since the cache was read: do not rewrite it
+        self._saved_state = state
         self.cache_dir.mkdir(exist_ok=True)
         ignore = self.cache_dir / ".gitignore"
         if not ignore.exists():
