@@ -227,6 +227,11 @@ class Builder:
         standalone: list[entries.StandalonePage] = []
         parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
         prefix = len(entries.ATTEMPTS_DIR) + 1
+        # Body digests are only valid under the current Markdown settings.
+        body_fp = _digest(config.allow_html, config.base_path, __version__)
+        if body_fp != self.body_fingerprint:
+            self.bodies, self.body_fingerprint = {}, body_fp
+        self._parse_in_parallel(attempt_files, config)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -260,10 +265,6 @@ class Builder:
         timer.lap("aggregate")
 
         # Markdown: each published body once, cached by its file's digest.
-        body_fp = _digest(config.allow_html, config.base_path, __version__,
-                          markdown.__name__)
-        if body_fp != self.body_fingerprint:
-            self.bodies, self.body_fingerprint = {}, body_fp
         wanted = [(a.entry.digest, a.entry.body, a.entry.body_line)
                   for a in attempts if not a.entry.private]
         wanted += [(p.digest, p.body, p.body_line) for p in standalone]
@@ -319,6 +320,37 @@ class Builder:
         if to_memory:
             return "Still showing the last good build."
         return f"{display_path(self.options.output.resolve(), self.site_dir)}/ was left as it was."
+
+    def _parse_in_parallel(self, files: dict[str, tuple[str, bytes]],
+                           config: SiteConfig) -> None:
+        """On a cold build, parse the files and render their bodies in workers.
+
+        Parsing and Markdown together are most of a cold build and each file is
+        independent of the others. Results land in the caches; the serial loop
+        in build() then finds them there.
+        """
+        todo = [path for path, (digest, _) in files.items()
+                if (self.parsed.get(path) or ("",))[0] != digest]
+        workers = self._workers(len(todo), PARALLEL_BODIES)
+        if workers < 2:
+            return
+        from generator import parallel
+
+        prefix = len(entries.ATTEMPTS_DIR) + 1
+        allow_html, base_path = config.allow_html, config.base_path
+
+        def job(path: str) -> tuple[str, str, Any, list[Problem], Any]:
+            digest, raw = files[path]
+            entry, found = entries.parse_attempt(path, path[prefix:], raw, config)
+            body = None
+            if entry is not None and not entry.private:
+                body = markdown.render(entry.body, entry.body_line, allow_html, base_path)
+            return path, digest, entry, found, body
+
+        for path, digest, entry, found, body in parallel.map_chunks(job, todo, workers):
+            self.parsed[path] = (digest, entry, found)
+            if body is not None:
+                self.bodies[digest] = body
 
     def _render_bodies(self, wanted: list[tuple[str, str, int]], config: SiteConfig) -> None:
         missing = {}

@@ -343,6 +343,19 @@ def _list_pages(base: str, heading: str, intro: str | None, kind: str,
     return pages
 
 
+def page_window(number: int, total: int, around: int = 2) -> list[int]:
+    """Page numbers to link from page `number`: the first, the last and a few
+    around the current one, with 0 for each gap. A fixed number of links per
+    page keeps a long archive linear in size instead of quadratic."""
+    shown = sorted({1, total, *range(max(1, number - around), min(total, number + around) + 1)})
+    window: list[int] = []
+    for n in shown:
+        if window and n - window[-1] > 1:
+            window.append(0)
+        window.append(n)
+    return window
+
+
 def _list_context(url: str, title: str, heading: str, intro: str | None, kind: str,
                   items: Sequence[AttemptView], number: int,
                   numbered: list[tuple[int, str]]) -> Callable[[], dict[str, Any]]:
@@ -354,7 +367,9 @@ def _list_context(url: str, title: str, heading: str, intro: str | None, kind: s
             "total": total,
             "previous_url": numbered[number - 2][1] if number > 1 else None,
             "next_url": numbered[number][1] if number < total else None,
-            "pages": [{"number": n, "url": u, "current": n == number} for n, u in numbered],
+            "pages": [{"number": n, "url": numbered[n - 1][1], "current": n == number}
+                      if n else {"number": None, "url": None, "current": False}
+                      for n in page_window(number, total)],
         }
         return {"page": _page_info(url, title, None, "list"), "heading": heading,
                 "intro": intro, "kind": kind, "items": list(items), "pagination": pagination}

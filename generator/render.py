@@ -15,12 +15,46 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
+from jinja2.ext import Extension
 
 from generator import __version__
 from generator.config import SiteConfig
 from generator.problems import Problem
 from generator.themes import Theme
+
+
+class FragmentCache(Extension):
+    """`{% cache key, ... %}...{% endcache %}`: render a fragment once per key.
+
+    An attempt's card appears on the archive and on its outcome, category and
+    tag lists; with its key (`item.key` changes whenever the attempt does) it
+    is rendered once. The cache lives as long as the environment, which is
+    made anew whenever templates, strings or configuration change.
+    """
+
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        environment.extend(fragment_cache={})
+
+    def parse(self, parser: Any) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        args = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            args.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        key = nodes.Tuple(args, "load")
+        return nodes.CallBlock(self.call_method("_cached", [key]), [], [], body).set_lineno(
+            lineno)
+
+    def _cached(self, key: Any, caller: Callable[[], str]) -> str:
+        cache: dict[Any, str] = self.environment.fragment_cache  # type: ignore[attr-defined]
+        value = cache.get(key)
+        if value is None:
+            value = cache[key] = caller()
+        return value
 
 
 class TemplateProblem(Exception):
@@ -93,6 +127,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
             bytecode_cache=bytecode_cache,
+            extensions=[FragmentCache],
         )
         base_path = config.base_path
         base_url = config.base_url

@@ -170,6 +170,9 @@ def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "goldstar"
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle's algorithm on, each
+        # request after the first on a kept-alive connection waits ~40 ms for an ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass  # the terminal is for build messages
@@ -314,6 +317,9 @@ class Watcher:
     def run(self) -> None:
         import watchfiles
 
+        # Relative to this site: a site kept in e.g. ~/public/blog must still rebuild.
+        skipped = (self.builder.site_dir / CACHE_DIR, self.builder.options.output.resolve())
+
         class Filter(watchfiles.DefaultFilter):
             def __call__(self, change: watchfiles.Change, path: str) -> bool:
                 name = path.rsplit("/", 1)[-1]
@@ -321,7 +327,7 @@ class Watcher:
                     return False
                 if name == "4913":  # vim's write test file
                     return False
-                if CACHE_DIR in path or "/public/" in path:
+                if any(Path(path).is_relative_to(folder) for folder in skipped):
                     return False
                 return bool(super().__call__(change, path))
 

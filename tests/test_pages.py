@@ -1,0 +1,98 @@
+"""Planning the site: which pages exist, and which of them a change touches."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from factories import make_config, make_entry
+from generator import pages, stats
+
+AS_OF = dt.date(2026, 3, 31)
+
+
+def plan(entries: list, per_page: int = 20) -> dict[str, pages.Page]:
+    config = dataclasses.replace(make_config(goal=100, start=dt.date(2026, 3, 1)),
+                                 per_page=per_page)
+    attempts = stats.select(entries, config, AS_OF)
+    site_stats = stats.compute_stats(attempts, config, AS_OF)
+    site = pages.plan_site(config, attempts, {}, [], {}, site_stats, {}, [])
+    return {p.output: p for p in site.pages}
+
+
+def month_of_attempts(n: int = 30) -> list:
+    return [make_entry(slug=f"a{i:02d}", date=dt.date(2026, 3, 1 + i % 28),
+                       category=("job" if i % 2 else "social"), tags=(f"t{i % 3}",),
+                       outcome="yes" if i % 5 == 0 else "no", digest=f"d{i}")
+            for i in range(n)]
+
+
+def changed_outputs(before: dict[str, pages.Page], after: dict[str, pages.Page]) -> set[str]:
+    return {out for out in before.keys() | after.keys()
+            if out not in before or out not in after or before[out].key != after[out].key}
+
+
+def test_page_window_links_first_last_and_neighbours_only() -> None:
+    assert pages.page_window(1, 1) == [1]
+    assert pages.page_window(3, 5) == [1, 2, 3, 4, 5]
+    assert pages.page_window(5, 10) == [1, 0, 3, 4, 5, 6, 7, 0, 10]
+    assert pages.page_window(1, 1000) == [1, 2, 3, 0, 1000]
+
+
+def test_a_long_archive_has_a_bounded_number_of_page_links() -> None:
+    entries = [make_entry(slug=f"a{i}", date=dt.date(2026, 1, 1) + dt.timedelta(days=i % 80),
+                          digest=f"d{i}") for i in range(2000)]
+    site = plan(entries, per_page=10)
+    archive = [p for out, p in site.items() if out.startswith("attempts/page/")]
+    assert len(archive) == 199
+    assert max(len(p.context()["pagination"]["pages"]) for p in archive) <= 9
+
+
+def test_editing_one_body_touches_its_page_its_neighbours_and_its_lists_only() -> None:
+    entries = month_of_attempts()  # a11: outcome no, category job, tag t2
+    before = plan(entries, per_page=100)
+    edited = dataclasses.replace(entries[11], digest="changed")
+    after = plan(entries[:11] + [edited] + entries[12:], per_page=100)
+    changed = changed_outputs(before, after)
+    slug_order = [p.url for p in before.values() if p.template == "attempt.html"]
+    index = slug_order.index("/attempts/a11/")
+    own = pages.output_for("/attempts/a11/")
+    neighbours = {pages.output_for(slug_order[index - 1]), pages.output_for(slug_order[index + 1])}
+    assert own in changed
+    assert neighbours <= changed
+    assert {o for o in changed if o.startswith("attempts/a")} == neighbours | {own}
+    # its lists: archive, its outcome, category and tag
+    assert {"attempts/index.html", "outcomes/no/index.html", "categories/job/index.html",
+            "tags/t2/index.html"} <= changed
+    assert not {"categories/social/index.html", "outcomes/yes/index.html",
+                "tags/t1/index.html"} & changed
+    assert "stats.json" not in changed  # the counts did not move
+
+
+def test_changing_an_outcome_moves_the_counts_and_both_outcome_lists() -> None:
+    entries = month_of_attempts()
+    before = plan(entries, per_page=100)
+    flipped = dataclasses.replace(entries[1], outcome="yes", digest="flipped")
+    changed = changed_outputs(before, plan(entries[:1] + [flipped] + entries[2:], per_page=100))
+    assert {"index.html", "stats.json", "outcomes/yes/index.html",
+            "outcomes/no/index.html"} <= changed
+
+
+def test_a_new_early_attempt_renumbers_every_later_page() -> None:
+    entries = month_of_attempts()
+    before = plan(entries)
+    early = make_entry(slug="early", date=dt.date(2026, 2, 27), digest="early")
+    changed = changed_outputs(before, plan([early, *entries]))
+    attempt_pages = {o for o in before if o.startswith("attempts/a")}
+    assert attempt_pages <= changed
+    assert "attempts/early/index.html" in changed
+
+
+def test_private_attempts_get_no_page_and_no_list_entry() -> None:
+    entries = month_of_attempts(5) + [make_entry(slug="secret", private=True,
+                                                 date=dt.date(2026, 3, 2), digest="s")]
+    site = plan(entries)
+    assert "attempts/secret/index.html" not in site
+    archive_items = site["attempts/index.html"].context()["items"]
+    assert all(item.url != "/attempts/secret/" for item in archive_items)
+    assert len(archive_items) == 5
