@@ -190,7 +190,7 @@ class Builder:
         return dict(sorted(files.items()))
 
     def build(self, changed: Iterable[Path] | None = None, *,
-              to_memory: bool = False) -> BuildResult:
+              to_memory: bool = False, stats_only: bool = False) -> BuildResult:
         """One build. `changed` (from the watcher) limits what is read again.
 
         Raises BuildFailed with every problem of the run; the output is then
@@ -231,7 +231,7 @@ class Builder:
         body_fp = _digest(config.allow_html, config.base_path, __version__)
         if body_fp != self.body_fingerprint:
             self.bodies, self.body_fingerprint = {}, body_fp
-        self._parse_in_parallel(attempt_files, config)
+        self._parse_in_parallel(attempt_files, config, with_bodies=not stats_only)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -263,6 +263,13 @@ class Builder:
         site_stats = stats.compute_stats(
             attempts, config, as_of, url_of=lambda a: pages.attempt_url(a.entry.slug))
         timer.lap("aggregate")
+        if stats_only:  # `goldstar stats`: no Markdown, no pages
+            return BuildResult(
+                attempts=len(attempts),
+                published=sum(1 for a in attempts if not a.entry.private), pages=0,
+                written=0, deleted=0, seconds=timer.total,
+                warnings=[p for p in problems if p.severity == WARNING],
+                timings=timer.stages, stats=site_stats)
 
         # Markdown: each published body once, cached by its file's digest.
         wanted = [(a.entry.digest, a.entry.body, a.entry.body_line)
@@ -322,7 +329,7 @@ class Builder:
         return f"{display_path(self.options.output.resolve(), self.site_dir)}/ was left as it was."
 
     def _parse_in_parallel(self, files: dict[str, tuple[str, bytes]],
-                           config: SiteConfig) -> None:
+                           config: SiteConfig, with_bodies: bool = True) -> None:
         """On a cold build, parse the files and render their bodies in workers.
 
         Parsing and Markdown together are most of a cold build and each file is
@@ -343,7 +350,7 @@ class Builder:
             digest, raw = files[path]
             entry, found = entries.parse_attempt(path, path[prefix:], raw, config)
             body = None
-            if entry is not None and not entry.private:
+            if with_bodies and entry is not None and not entry.private:
                 body = markdown.render(entry.body, entry.body_line, allow_html, base_path)
             return path, digest, entry, found, body
 

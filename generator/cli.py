@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `goldstar stats | head`: the reader left early
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _options(args: argparse.Namespace) -> Any:
@@ -173,7 +176,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     options = _options(args)
     options.use_cache = False
     try:
-        result = Builder(options).build(to_memory=True)
+        result = Builder(options).build(stats_only=True)
     except BuildFailed as exc:
         exc.output_note = "Nothing was written."
         return _report_failure(exc)
