@@ -20,7 +20,7 @@ from typing import Any
 
 from generator import __version__, entries, markdown, output, pages, stats, themes
 from generator.config import CONFIG_NAME, SiteConfig, load_config
-from generator.problems import BuildFailed, Problem, WARNING, display_path, errors
+from generator.problems import WARNING, BuildFailed, Problem, display_path, errors
 from generator.render import Renderer, TemplateProblem
 
 CACHE_DIR = ".goldstar-cache"

@@ -179,9 +179,9 @@ def locate(doc: Document, *keys: str | int) -> tuple[int, int]:
                 if key_node.value == key:
                     found, key_mark = value_node, key_node.start_mark
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            if 0 <= key < len(node.value):
-                found = node.value[key]
+        elif (isinstance(node, yaml.SequenceNode) and isinstance(key, int)
+              and 0 <= key < len(node.value)):
+            found = node.value[key]
         if found is None:
             if key_mark is not None:
                 return doc.yaml_line + key_mark.line, key_mark.column + 1

@@ -266,7 +266,7 @@ def plan_site(
     feed_items = newest_first[: config.feed_entries]
     updated = (max(v.attempt.entry.published for v in feed_items).isoformat()
                if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
-                                                      dt.timezone.utc).isoformat())
+                                                      dt.UTC).isoformat())
     pages.append(Page(
         "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items)),
         lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),

@@ -20,14 +20,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.build import CACHE_DIR, BuildOptions, Builder
-from generator.config import CONFIG_NAME
+from generator.build import CACHE_DIR, Builder, BuildOptions
 from generator.problems import BuildFailed, Problem, format_problems, plural
 
 PREFIX = "/__goldstar/"
@@ -72,7 +70,8 @@ RELOAD_JS = b"""// goldstar live reload: injected by `goldstar serve` only, neve
 })();
 """
 
-OVERLAY_CSS = b"""#goldstar-overlay { position: fixed; inset: auto 0 0 0; max-height: 60vh; overflow: auto;
+OVERLAY_CSS = b"""#goldstar-overlay { position: fixed; inset: auto 0 0 0; max-height: 60vh;
+  overflow: auto;
   z-index: 2147483647; margin: 0; padding: 1rem 1.25rem; background: #2b0b0b; color: #fff;
   font: 14px/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
   border-top: 4px solid #f04438; box-shadow: 0 -4px 24px rgba(0,0,0,.4); }
@@ -181,7 +180,7 @@ def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
             self._respond(head=True)
 
         def do_GET(self) -> None:  # noqa: N802
-            if self.path.startswith(PREFIX + "events"):
+            if self.path.split("?", 1)[0] == PREFIX + "events":
                 self._events()
             else:
                 self._respond(head=False)
@@ -199,15 +198,17 @@ def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
         def _respond(self, head: bool) -> None:
-            if self.path == PREFIX + "reload.js":
+            route, _, query = self.path.partition("?")
+            if route == PREFIX + "reload.js":
                 return self._send(200, RELOAD_JS, CONTENT_TYPES[".js"], head)
-            if self.path == PREFIX + "overlay.css":
+            if route == PREFIX + "overlay.css":
                 return self._send(200, OVERLAY_CSS, CONTENT_TYPES[".css"], head)
             files = state.files
             outcome, target = resolve(files, self.path)
             if outcome == "redirect" and target is not None:
+                location = target + ("?" + query.split("#", 1)[0] if query else "")
                 return self._send(301, b"", "text/plain; charset=utf-8", head,
-                                  [("Location", target)])
+                                  [("Location", location)])
             status, key = 200, target
             if outcome == "missing":
                 status, key = 404, "404.html"
@@ -304,6 +305,18 @@ class Watcher:
         print(f"{what} {result.attempts} {plural(result.attempts, 'attempt')} in {ms:.0f} ms: "
               f"{result.written} {plural(result.written, 'page')} changed", file=sys.stderr)
 
+    def catch_up(self) -> None:
+        """A full rebuild that stays quiet when nothing changed since the first build."""
+        try:
+            result = self.builder.build(None, to_memory=True)
+        except BuildFailed as exc:
+            print(format_problems(exc.problems), file=sys.stderr)
+            self.state.publish(None, exc.problems, str(exc))
+            return
+        if result.written or self.state.problems:
+            self.state.publish(result.files, [])
+        print("Watching for changes.", file=sys.stderr)
+
     def watch_paths(self) -> list[Path]:
         site = self.builder.site_dir
         paths = [site / "content"]
@@ -331,11 +344,19 @@ class Watcher:
                     return False
                 return bool(super().__call__(change, path))
 
+        started = False
         while not self.stop.is_set():
             paths = self.watch_paths()
             for changes in watchfiles.watch(*paths, watch_filter=Filter(), stop_event=self.stop,
-                                            debounce=1600, step=50, rust_timeout=1000,
-                                            yield_on_timeout=False, raise_interrupt=True):
+                                            debounce=1600, step=50, rust_timeout=200,
+                                            yield_on_timeout=True, raise_interrupt=True):
+                if not changes:
+                    if not started:
+                        # The first timeout means the watcher is running: catch up on
+                        # anything saved between the first build and now.
+                        started = True
+                        self.catch_up()
+                    continue
                 changed = {Path(p) for _, p in changes}
                 needs_full = any(p.name == "site.yml" for p in changed)
                 self.rebuild(None if needs_full else changed)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from buildkit import SITE_YML, attempt, run, tree, write_files
 
 GOOD = {
@@ -84,7 +83,8 @@ CASES = {
     ),
     "not UTF-8": (
         {"content/attempts/c.md": b"---\ntitle: Caf\xe9\ndate: 2026-03-01\noutcome: no\n---\n"},
-        ["content/attempts/c.md:2:11: error: the file is not UTF-8 text (byte 0xe9 cannot be read)"],
+        ["content/attempts/c.md:2:11: error: the file is not UTF-8 text "
+         "(byte 0xe9 cannot be read)"],
     ),
     "empty file": (
         {"content/attempts/c.md": ""},

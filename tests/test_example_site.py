@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from buildkit import REPO, run
 
 ATOM = "{http://www.w3.org/2005/Atom}"

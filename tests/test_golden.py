@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from buildkit import SITES, copy_site, run, tree
 
 # The files whose exact bytes are pinned; the rest is checked by the file list.

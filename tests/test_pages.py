@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 from factories import make_config, make_entry
+
 from generator import pages, stats
 
 AS_OF = dt.date(2026, 3, 31)
