@@ -38,7 +38,7 @@ class FrontMatterError(Exception):
 def _core_schema_loader(base: type) -> type:
     """A loader class that resolves plain scalars by the YAML 1.2 core schema."""
 
-    class CoreLoader(base):  # type: ignore[valid-type,misc]
+    class CoreLoader(base):  # type: ignore[misc]
         pass
 
     CoreLoader.yaml_implicit_resolvers = {}
@@ -234,7 +234,7 @@ def key_line(doc: Document, key: str) -> int:
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             if key_node.value == key:
-                return doc.yaml_line + key_node.start_mark.line
+                return int(doc.yaml_line + key_node.start_mark.line)
     return doc.yaml_line
 
 

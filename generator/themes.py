@@ -60,7 +60,7 @@ class Theme:
 
 
 def available(site_dir: Path) -> list[str]:
-    names = set()
+    names: set[str] = set()
     for folder in (site_dir / "themes", *BUILTIN_DIRS):
         if folder.is_dir():
             names.update(p.name for p in folder.iterdir() if (p / "templates").is_dir())
