@@ -190,6 +190,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def format_stats(s: dict[str, Any]) -> str:
     """The dashboard as text, for the terminal."""
+    from generator.problems import plural
+
     goal = s["goal"]
     width = 30
     filled = min(width, round(width * s["progress"] / goal["target"]))
@@ -198,9 +200,10 @@ def format_stats(s: dict[str, Any]) -> str:
     lines = [
         f"As of {s['as_of']}: {s['progress']} of {goal['target']} "
         f"({', '.join(goal['counts'])}) [{bar}] {s['percent']}%",
-        f"  {s['remaining']} to go, {s['total']} attempts in all",
+        f"  {s['remaining']} to go, {s['total']} {plural(s['total'], 'attempt')} in all",
         "  outcomes: " + ", ".join(f"{k} {v}" for k, v in s["outcomes"].items()),
-        f"  streak: {s['streak']['current']} days now, longest {s['streak']['longest']}",
+        f"  streak: {s['streak']['current']} {plural(s['streak']['current'], 'day')} now, "
+        f"longest {s['streak']['longest']}",
         f"  pace: {pace['actual_per_week']:.1f} a week over {pace['days_elapsed']} days",
     ]
     if pace["needed_per_week"] is not None:

@@ -37,7 +37,7 @@ class Outcome:
     label: str | None = None
     """Shown on the site; None means the theme's word for it in the site's language."""
     color: str = "#535862"
-    """Badge colour (`#rrggbb`), dark enough for white text."""
+    """Badge colour (`#rrggbb`) behind white text; a warning if the contrast is below 4.5:1."""
 
 
 @dataclass(frozen=True)
@@ -314,8 +314,26 @@ def _outcomes(r: _Reader, value: Any, default: tuple[Outcome, ...]) -> tuple[Out
             r.problem(("outcomes", key, "color"),
                       f'color "{color}" is not a colour like "#b42318" (quote it in YAML)')
             color = colors.get(key, "#535862")
+        elif contrast_with_white(color) < 4.5:
+            r.problem(("outcomes", key, "color"),
+                      f'white text on {color} is hard to read (contrast '
+                      f'{contrast_with_white(color):.1f}:1, at least 4.5:1 is needed)',
+                      "pick a darker colour", WARNING)
         result.append(Outcome(key, None if label is None else str(label), color))
     return tuple(result) or default
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG contrast ratio of white text on a `#rrggbb` (or `#rgb`) background."""
+    hex_digits = color.lstrip("#")
+    if len(hex_digits) == 3:
+        hex_digits = "".join(c * 2 for c in hex_digits)
+    channels = []
+    for i in (0, 2, 4):
+        c = int(hex_digits[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    return 1.05 / (luminance + 0.05)
 
 
 def _challenge(r: _Reader, value: Any, outcome_keys: tuple[str, ...]) -> Challenge:

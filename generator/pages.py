@@ -132,9 +132,10 @@ def outcome_views(config: SiteConfig, strings: dict[str, Any]) -> dict[str, Outc
     views = {}
     for outcome in config.outcomes:
         label = outcome.label or labels.get(outcome.key) or outcome.key.capitalize()
-        css = outcome.key if outcome.key in DEFAULT_OUTCOME_CLASSES else "other"
+        css = (f"outcome-{outcome.key}" if outcome.key in DEFAULT_OUTCOME_CLASSES
+               else f"outcome-other outcome-{outcome.key}")
         views[outcome.key] = OutcomeView(outcome.key, str(label), outcome.color,
-                                         f"/outcomes/{outcome.key}/", f"outcome-{css}")
+                                         f"/outcomes/{outcome.key}/", css)
     return views
 
 
@@ -284,6 +285,14 @@ def plan_site(
         lambda: {"page": _page_info("/robots.txt", "robots", None, "robots")},
         in_sitemap=False,
     ))
+    # The outcome colours of site.yml as a stylesheet: no inline styles, so a
+    # strict Content-Security-Policy keeps working.
+    outcome_css = "".join(f".badge.outcome-{o.key} {{ background-color: {o.color}; }}\n"
+                          for o in config.outcomes).encode()
+    pages.append(Page(
+        "/static/outcomes.css", "static/outcomes.css", None, ("outcomes.css", outcome_css),
+        dict, raw=lambda: outcome_css, in_sitemap=False,
+    ))
     stats_bytes = (json.dumps(stats_json, indent=2, ensure_ascii=False) + "\n").encode()
     pages.append(Page(
         "/stats.json", "stats.json", None, ("stats", stats_bytes), dict,
@@ -323,7 +332,8 @@ def _terms_context(url: str, heading: str,
 
 def _standalone_context(sp: StandalonePage, url: str,
                         body: RenderedBody | None) -> Callable[[], dict[str, Any]]:
-    return lambda: {"page": _page_info(url, sp.title, sp.description, "page"),
+    return lambda: {"page": {**_page_info(url, sp.title, sp.description, "page"),
+                             "extra": sp.extra},
                     "content": Markup(body.html if body else "")}
 
 

@@ -57,7 +57,11 @@ class BuildFailed(Exception):
     def __init__(self, problems: Iterable[Problem], output_note: str = "") -> None:
         self.problems = sorted(problems, key=_sort_key)
         self.output_note = output_note
-        super().__init__(summary(self.problems, output_note))
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
+        # computed when shown: `check` replaces the note after the build raised
+        return summary(self.problems, self.output_note)
 
 
 def _sort_key(problem: Problem) -> tuple[str, int, int, str]:

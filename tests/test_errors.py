@@ -207,3 +207,28 @@ def test_dangerous_output_folders_are_refused(tmp_path: Path, where: str) -> Non
     assert "error: the output folder" in result.err
     assert sorted(p.as_posix() for p in tmp_path.rglob("*")) == before
     assert (tmp_path / "mine" / "thesis.docx").read_text() == "precious"
+
+
+def test_check_says_nothing_was_written_not_that_public_was_kept(tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {
+        **GOOD, "content/attempts/c.md": attempt(outcome="nope")})
+    result = run("check", "--site", site, "--as-of", "2026-03-31")
+    assert result.err.rstrip().endswith("Nothing was written.")
+
+
+def test_custom_outcome_colours_reach_the_site_and_pale_ones_are_warned_about(
+        tmp_path: Path) -> None:
+    site = write_files(tmp_path / "site", {
+        **GOOD,
+        "content/site.yml": SITE_YML + "outcomes:\n  no: {label: Nope, color: '#123456'}\n"
+                                       "  yes: {color: '#ffee00'}\n  maybe: {label: Maybe}\n",
+        "content/attempts/c.md": attempt(outcome="maybe"),
+    })
+    result = run("build", "--site", site, "--as-of", "2026-03-31", "--no-cache")
+    assert result.code == 0, result.err
+    assert "content/site.yml:11:" in result.err and "hard to read" in result.err
+    css = (site / "public" / "static" / "outcomes.css").read_text()
+    assert ".badge.outcome-no { background-color: #123456; }" in css
+    assert ".badge.outcome-maybe {" in css
+    page = (site / "public" / "attempts" / "c" / "index.html").read_text()
+    assert "outcome-other outcome-maybe" in page and "Maybe" in page
