@@ -25,8 +25,6 @@ from generator.render import Renderer, TemplateProblem
 
 CACHE_DIR = ".goldstar-cache"
 CACHE_FORMAT = 1
-PARALLEL_BODIES = 300
-"""Below this many Markdown bodies to render, a process pool costs more than it saves."""
 PARALLEL_PAGES = 600
 """Below this many pages to render, likewise."""
 TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
@@ -231,7 +229,6 @@ class Builder:
         body_fp = _digest(config.allow_html, config.base_path, __version__)
         if body_fp != self.body_fingerprint:
             self.bodies, self.body_fingerprint = {}, body_fp
-        self._parse_in_parallel(attempt_files, config, with_bodies=not stats_only)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -271,22 +268,20 @@ class Builder:
                 warnings=[p for p in problems if p.severity == WARNING],
                 timings=timer.stages, stats=site_stats)
 
-        # Markdown: each published body once, cached by its file's digest.
-        wanted = [(a.entry.digest, a.entry.body, a.entry.body_line)
-                  for a in attempts if not a.entry.private]
-        wanted += [(p.digest, p.body, p.body_line) for p in standalone]
-        self._render_bodies(wanted, config)
-        live = {d for d, _, _ in wanted}
-        bodies = {d: b for d, b in self.bodies.items() if d in live}
-        self.bodies = bodies
-        timer.lap("markdown")
+        # Markdown: each published body once, cached by its file's digest. Bodies
+        # are rendered when a page first needs them (in the page workers on a
+        # cold build); only the ones still in the site are kept.
+        sources = {a.entry.digest: (a.entry.body, a.entry.body_line)
+                   for a in attempts if not a.entry.private}
+        sources.update((p.digest, (p.body, p.body_line)) for p in standalone)
+        self.bodies = {d: b for d, b in self.bodies.items() if d in sources}
+        bodies = markdown.BodyStore(self.bodies, sources, config.allow_html, config.base_path)
 
         # Plan.
         strings = themes.load_strings(theme, config.language)
         static_files = theme.static_files()
-        plan = pages.plan_site(config, attempts, bodies, standalone, bodies, site_stats,
+        plan = pages.plan_site(config, attempts, bodies, standalone, site_stats,
                                strings, [out for out, _ in static_files])
-        problems += _link_warnings(attempts, standalone, bodies, plan.urls)
         timer.lap("plan")
 
         # Render and write.
@@ -309,9 +304,12 @@ class Builder:
                 plan, renderer, template_digests, fingerprint, static_files, problems)
         else:
             written, deleted = self._render_to_disk(
-                plan, renderer, template_digests, fingerprint, static_files, problems)
+                plan, renderer, template_digests, fingerprint, static_files, problems,
+                bodies)
             files = {}
-        timer.lap("render+write")
+        timer.lap("markdown+render+write")
+        # Links are checked after rendering, when every body has been rendered once.
+        problems += _link_warnings(attempts, standalone, bodies, plan.urls)
         if opts.use_cache and not to_memory:  # serve saves once, when it stops
             self._save_cache()
             timer.lap("cache")
@@ -328,55 +326,6 @@ class Builder:
             return "Still showing the last good build."
         return f"{display_path(self.options.output.resolve(), self.site_dir)}/ was left as it was."
 
-    def _parse_in_parallel(self, files: dict[str, tuple[str, bytes]],
-                           config: SiteConfig, with_bodies: bool = True) -> None:
-        """On a cold build, parse the files and render their bodies in workers.
-
-        Parsing and Markdown together are most of a cold build and each file is
-        independent of the others. Results land in the caches; the serial loop
-        in build() then finds them there.
-        """
-        todo = [path for path, (digest, _) in files.items()
-                if (self.parsed.get(path) or ("",))[0] != digest]
-        workers = self._workers(len(todo), PARALLEL_BODIES)
-        if workers < 2:
-            return
-        from generator import parallel
-
-        prefix = len(entries.ATTEMPTS_DIR) + 1
-        allow_html, base_path = config.allow_html, config.base_path
-
-        def job(path: str) -> tuple[str, str, Any, list[Problem], Any]:
-            digest, raw = files[path]
-            entry, found = entries.parse_attempt(path, path[prefix:], raw, config)
-            body = None
-            if with_bodies and entry is not None and not entry.private:
-                body = markdown.render(entry.body, entry.body_line, allow_html, base_path)
-            return path, digest, entry, found, body
-
-        for path, digest, entry, found, body in parallel.map_chunks(job, todo, workers):
-            self.parsed[path] = (digest, entry, found)
-            if body is not None:
-                self.bodies[digest] = body
-
-    def _render_bodies(self, wanted: list[tuple[str, str, int]], config: SiteConfig) -> None:
-        missing = {}
-        for digest, body, line in wanted:
-            if digest not in self.bodies:
-                missing[digest] = (body, line)
-        if not missing:
-            return
-        jobs = [(d, b, line, config.allow_html, config.base_path)
-                for d, (b, line) in missing.items()]
-        workers = self._workers(len(jobs), PARALLEL_BODIES)
-        if workers > 1:
-            from generator import parallel
-            results = parallel.map_chunks(_render_body_job, jobs, workers)
-        else:
-            results = [_render_body_job(job) for job in jobs]
-        for digest, rendered in results:
-            self.bodies[digest] = rendered
-
     def _workers(self, jobs: int, threshold: int) -> int:
         wanted = self.options.workers or os.cpu_count() or 1
         return wanted if jobs >= threshold and wanted > 1 else 1
@@ -389,8 +338,8 @@ class Builder:
 
     def _render_to_disk(self, plan: pages.SitePlan, renderer: Renderer,
                         template_digests: dict[str, str], fingerprint: str,
-                        static_files: list[tuple[str, Path]],
-                        problems: list[Problem]) -> tuple[int, int]:
+                        static_files: list[tuple[str, Path]], problems: list[Problem],
+                        bodies: markdown.BodyStore) -> tuple[int, int]:
         out_dir = self.options.output
         writer = output.OutputWriter(out_dir)
         try:
@@ -404,7 +353,9 @@ class Builder:
             workers = self._workers(len(todo), PARALLEL_PAGES)
             if workers > 1:
                 from generator import parallel
-                results = parallel.render_pages(self, renderer, writer, todo, workers)
+                results, new_bodies = parallel.render_pages(self, renderer, writer, todo,
+                                                            workers, bodies)
+                self.bodies.update(new_bodies)
             else:
                 results = [_stage_page(self, renderer, writer, page, kd) for page, kd in todo]
             for path, digest, key_digest, staged in results:
@@ -466,11 +417,6 @@ def _digest_and_bytes(path: Path) -> tuple[str, bytes]:
     return entries.digest_bytes(raw), raw
 
 
-def _render_body_job(job: tuple[str, str, int, bool, str]) -> tuple[str, markdown.RenderedBody]:
-    digest, body, line, allow_html, base_path = job
-    return digest, markdown.render(body, line, allow_html, base_path)
-
-
 def _with_base_url(config: SiteConfig, base_url: str) -> SiteConfig:
     import dataclasses
     return dataclasses.replace(config, base_url=base_url if base_url.endswith("/")
@@ -497,7 +443,7 @@ def _page_slug_problems(standalone: list[entries.StandalonePage]) -> list[Proble
 
 
 def _link_warnings(attempts: list[stats.Attempt], standalone: list[entries.StandalonePage],
-                   bodies: dict[str, markdown.RenderedBody], urls: set[str]) -> list[Problem]:
+                   bodies: markdown.BodyStore, urls: set[str]) -> list[Problem]:
     """Links in Markdown to pages of this site that do not exist."""
     from urllib.parse import unquote, urljoin, urlsplit
 

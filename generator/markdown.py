@@ -73,3 +73,34 @@ def _original_href(href: str, base_path: str) -> str:
     if base_path != "/" and href.startswith(base_path):
         return "/" + href[len(base_path):]
     return href
+
+
+class BodyStore:
+    """Rendered bodies by file digest; a missing one is rendered when first asked for.
+
+    Pages ask for bodies while they render, so on a cold build the Markdown is
+    rendered inside the page workers, spread over the cores with the pages.
+    """
+
+    def __init__(self, known: dict[str, RenderedBody], sources: dict[str, tuple[str, int]],
+                 allow_html: bool, base_path: str) -> None:
+        self.known = known
+        self.sources = sources
+        self.allow_html = allow_html
+        self.base_path = base_path
+        self.new: dict[str, RenderedBody] = {}
+
+    def get(self, digest: str) -> RenderedBody | None:
+        body = self.known.get(digest)
+        if body is None:
+            source = self.sources.get(digest)
+            if source is None:
+                return None
+            body = render(source[0], source[1], self.allow_html, self.base_path)
+            self.known[digest] = self.new[digest] = body
+        return body
+
+    def take_new(self) -> dict[str, RenderedBody]:
+        """Bodies rendered since the last call (a worker sends them home)."""
+        new, self.new = self.new, {}
+        return new

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from generator.config import SiteConfig
 from generator.entries import StandalonePage, slugify
-from generator.markdown import RenderedBody
+from generator.markdown import BodyStore
 from generator.stats import Attempt, Stats
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
@@ -62,12 +62,12 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "body_html", "outcome", "category", "tags", "url", "key")
+    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key")
 
-    def __init__(self, attempt: Attempt, body: RenderedBody | None, outcome: OutcomeView,
+    def __init__(self, attempt: Attempt, bodies: BodyStore, outcome: OutcomeView,
                  category: Term | None, tags: list[Term]) -> None:
         self.attempt = attempt
-        self.body_html = body.html if body else ""
+        self.bodies = bodies
         self.outcome = outcome
         self.category = category
         self.tags = tags
@@ -86,6 +86,12 @@ class AttemptView:
     extra = property(lambda self: self.attempt.entry.extra)
     ghosted = property(lambda self: self.attempt.ghosted_automatically)
     published_iso = property(lambda self: self.attempt.entry.published.isoformat())
+
+    @property
+    def body_html(self) -> str:
+        """Rendered on first use: list pages never need it."""
+        body = self.bodies.get(self.attempt.entry.digest)
+        return body.html if body else ""
 
     @property
     def answer_days(self) -> int | None:
@@ -148,9 +154,8 @@ def paginate(base: str, count: int, per_page: int) -> list[tuple[int, str]]:
 def plan_site(
     config: SiteConfig,
     attempts: Sequence[Attempt],
-    bodies: dict[str, RenderedBody],
+    bodies: BodyStore,
     standalone: Sequence[StandalonePage],
-    page_bodies: dict[str, RenderedBody],
     stats: Stats,
     strings: dict[str, Any],
     static_outputs: Sequence[str],
@@ -182,7 +187,7 @@ def plan_site(
         return term
 
     published = [
-        AttemptView(a, bodies.get(a.entry.digest), outcomes[a.outcome],
+        AttemptView(a, bodies, outcomes[a.outcome],
                     category_of(a.entry.category), [tag_of(x) for x in a.entry.tags])
         for a in attempts if not a.entry.private
     ]
@@ -257,10 +262,9 @@ def plan_site(
     # Standalone pages.
     for sp in standalone:
         url = f"/{sp.slug}/"
-        body = page_bodies.get(sp.digest)
         pages.append(Page(
             url, output_for(url), "page.html", ("page", sp.digest),
-            _standalone_context(sp, url, body),
+            _standalone_context(sp, url, bodies),
         ))
 
     # The files around the pages.
@@ -331,10 +335,14 @@ def _terms_context(url: str, heading: str,
 
 
 def _standalone_context(sp: StandalonePage, url: str,
-                        body: RenderedBody | None) -> Callable[[], dict[str, Any]]:
-    return lambda: {"page": {**_page_info(url, sp.title, sp.description, "page"),
-                             "extra": sp.extra},
-                    "content": Markup(body.html if body else "")}
+                        bodies: BodyStore) -> Callable[[], dict[str, Any]]:
+    def context() -> dict[str, Any]:
+        body = bodies.get(sp.digest)
+        return {"page": {**_page_info(url, sp.title, sp.description, "page"),
+                         "extra": sp.extra},
+                "content": Markup(body.html if body else "")}
+
+    return context
 
 
 def _list_pages(base: str, heading: str, intro: str | None, kind: str,

@@ -47,12 +47,20 @@ def map_chunks(function: Callable[[Any], Any], items: Sequence[Any], workers: in
 
 
 def render_pages(builder: Any, renderer: Any, writer: Any, todo: Sequence[Any],
-                 workers: int) -> list[Any]:
-    """Render and stage pages in workers; returns (path, hash, key digest, staged)."""
+                 workers: int, bodies: Any) -> tuple[list[Any], dict[str, Any]]:
+    """Render and stage pages in workers.
+
+    Returns (path, hash, key digest, staged) per page, and the Markdown bodies
+    the workers rendered on the way, for the parent's cache.
+    """
     from generator.build import _stage_page
 
     def one(index: int) -> Any:
         page, key_digest = todo[index]
-        return _stage_page(builder, renderer, writer, page, key_digest)
+        return _stage_page(builder, renderer, writer, page, key_digest), bodies.take_new()
 
-    return map_chunks(one, range(len(todo)), workers)
+    results = map_chunks(one, range(len(todo)), workers)
+    new_bodies: dict[str, Any] = {}
+    for _, rendered in results:
+        new_bodies.update(rendered)
+    return [result for result, _ in results], new_bodies

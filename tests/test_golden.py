@@ -175,7 +175,6 @@ def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from generator import build
 
-    monkeypatch.setattr(build, "PARALLEL_BODIES", 1)
     monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
     a, b = copy_site("basic", tmp_path / "a"), copy_site("basic", tmp_path / "b")
     assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache",

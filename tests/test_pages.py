@@ -8,6 +8,7 @@ import datetime as dt
 from factories import make_config, make_entry
 
 from generator import pages, stats
+from generator.markdown import BodyStore
 
 AS_OF = dt.date(2026, 3, 31)
 
@@ -17,7 +18,8 @@ def plan(entries: list, per_page: int = 20) -> dict[str, pages.Page]:
                                  per_page=per_page)
     attempts = stats.select(entries, config, AS_OF)
     site_stats = stats.compute_stats(attempts, config, AS_OF)
-    site = pages.plan_site(config, attempts, {}, [], {}, site_stats, {}, [])
+    bodies = BodyStore({}, {}, False, "/")
+    site = pages.plan_site(config, attempts, bodies, [], site_stats, {}, [])
     return {p.output: p for p in site.pages}
 
 
