@@ -301,7 +301,8 @@ class Builder:
         renderer, template_digests = self._renderer[1], self._renderer[2]
         if to_memory:
             written, deleted, files = self._render_to_memory(
-                plan, renderer, template_digests, fingerprint, static_files, problems)
+                plan, renderer, template_digests, fingerprint, static_files, problems,
+                bodies)
         else:
             written, deleted = self._render_to_disk(
                 plan, renderer, template_digests, fingerprint, static_files, problems,
@@ -372,31 +373,40 @@ class Builder:
 
     def _render_to_memory(self, plan: pages.SitePlan, renderer: Renderer,
                           template_digests: dict[str, str], fingerprint: str,
-                          static_files: list[tuple[str, Path]],
-                          problems: list[Problem]) -> tuple[int, int, dict[str, bytes]]:
+                          static_files: list[tuple[str, Path]], problems: list[Problem],
+                          bodies: markdown.BodyStore) -> tuple[int, int, dict[str, bytes]]:
         """Serve's output: rendered into memory, only the pages whose key changed.
 
         Keys are compared as they are, without hashing: this runs on every save.
         """
         old = self.memory if fingerprint == self.memory_fingerprint else {}
         new: dict[str, tuple[Any, bytes]] = {}
-        written = 0
+        todo: list[tuple[pages.Page, Any]] = []
+        for page in plan.pages:
+            key = (page.key, template_digests.get(page.template or ""))
+            previous = old.get(page.output)
+            if previous is not None and previous[0] == key:
+                new[page.output] = previous
+            else:
+                todo.append((page, key))
         try:
-            for page in plan.pages:
-                key = (page.key, template_digests.get(page.template or ""))
-                previous = old.get(page.output)
-                if previous is not None and previous[0] == key:
-                    new[page.output] = previous
-                else:
-                    new[page.output] = (key, self._render_page(page, renderer))
-                    written += 1
+            workers = self._workers(len(todo), PARALLEL_PAGES)
+            if workers > 1:  # the first build of a large site, or a renumbering
+                from generator import parallel
+                rendered, new_bodies = parallel.render_pages_to_memory(
+                    self, renderer, [page for page, _ in todo], workers, bodies)
+                self.bodies.update(new_bodies)
+            else:
+                rendered = [self._render_page(page, renderer) for page, _ in todo]
+            for (page, key), data in zip(todo, rendered, strict=True):
+                new[page.output] = (key, data)
         except TemplateProblem as exc:
             raise BuildFailed([*problems, exc.problem], self._kept_note(True)) from None
         for path, src in static_files:
             new[path] = ("static", src.read_bytes())
         deleted = len(set(old) - set(new))
         self.memory, self.memory_fingerprint = new, fingerprint
-        return written, deleted, {path: data for path, (_, data) in new.items()}
+        return len(todo), deleted, {path: data for path, (_, data) in new.items()}
 
 
 def _stage_page(builder: Builder, renderer: Renderer, writer: output.OutputWriter,

@@ -64,3 +64,17 @@ def render_pages(builder: Any, renderer: Any, writer: Any, todo: Sequence[Any],
     for _, rendered in results:
         new_bodies.update(rendered)
     return [result for result, _ in results], new_bodies
+
+
+def render_pages_to_memory(builder: Any, renderer: Any, todo: Sequence[Any], workers: int,
+                           bodies: Any) -> tuple[list[bytes], dict[str, Any]]:
+    """Render pages in workers and send their bytes home (serve keeps them in memory)."""
+
+    def one(index: int) -> Any:
+        return builder._render_page(todo[index], renderer), bodies.take_new()
+
+    results = map_chunks(one, range(len(todo)), workers)
+    new_bodies: dict[str, Any] = {}
+    for _, rendered in results:
+        new_bodies.update(rendered)
+    return [data for data, _ in results], new_bodies
