@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import gc
 import html
 import mimetypes
 import posixpath
@@ -280,6 +281,18 @@ def bind(host: str, port: int, state: SiteState, tries: int = 10) -> Server:
                   f"pass --port with a free one") from last_error
 
 
+def _settle_memory() -> None:
+    """Collect, then freeze what survived, after the browsers were told to reload.
+
+    The site's data is large and long-lived; frozen, it is no longer walked by
+    every garbage collection during the next rebuild (that walk made a
+    one-edit rebuild at 4,000 attempts about 15 ms slower and less steady).
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class Watcher:
     """Rebuilds after each burst of changes; the filter skips outputs and editor files."""
 
@@ -301,6 +314,7 @@ class Watcher:
         if result.warnings:
             print(format_problems(result.warnings), file=sys.stderr)
         self.state.publish(result.files, [])
+        _settle_memory()
         what = "Built" if changed is None else "Rebuilt"
         print(f"{what} {result.attempts} {plural(result.attempts, 'attempt')} in {ms:.0f} ms: "
               f"{result.written} {plural(result.written, 'page')} changed", file=sys.stderr)
