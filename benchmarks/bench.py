@@ -87,28 +87,79 @@ def serve_rebuilds(site: Path, edit_file: Path, runs: int) -> tuple[float, float
     import datetime as dt
 
     from generator.build import Builder, BuildOptions
+    from generator.serve import settle_memory
 
     builder = Builder(BuildOptions(site_dir=site, as_of=dt.date.fromisoformat(AS_OF),
                                    use_cache=False))
     builder.build(to_memory=True)
+    settle_memory()  # as serve does after every build, outside the timed part
     edits, inserts = [], []
     for n in range(runs):
         edit(edit_file, 1000 + n)
         start = time.perf_counter()
         builder.build({edit_file}, to_memory=True)
         edits.append(time.perf_counter() - start)
+        settle_memory()
         new = site / "content" / "attempts" / f"2026-01-0{n % 9 + 1}-bench-new-{n}.md"
         new.write_text(f'---\ntitle: "New {n}"\ndate: 2026-01-0{n % 9 + 1}\noutcome: no\n---\n'
                        f"A new attempt early in the year.\n", "utf-8")
         start = time.perf_counter()
         builder.build({new}, to_memory=True)
         inserts.append(time.perf_counter() - start)
+        settle_memory()
         new.unlink()
         builder.build({new}, to_memory=True)
+        settle_memory()
     return statistics.median(edits) * 1000, statistics.median(inserts) * 1000
 
 
-def bench(size: int, runs: int, workdir: Path) -> list[tuple[str, float, float | None]]:
+def save_to_reload(site: Path, edit_file: Path, runs: int) -> float:
+    """Median ms from writing an attempt file to the new text showing in Chromium,
+    with a real `goldstar serve` (watcher, rebuild, Server-Sent Event, reload)."""
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", str(port),
+         "--as-of", AS_OF], stderr=subprocess.PIPE, text=True)
+    try:
+        for line in server.stderr:  # type: ignore[union-attr]
+            if "Watching for changes" in line:
+                break
+        slug = edit_file.name[:-3]
+        url = f"http://127.0.0.1:{port}/attempts/{slug}/"
+        urllib.request.urlopen(url).read()
+        times = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(url)
+            for n in range(runs):
+                marker = f"reload-marker-{n}-{time.time_ns()}"
+                page.wait_for_timeout(300)
+                start = time.perf_counter()
+                with open(edit_file, "a", encoding="utf-8") as f:
+                    f.write(f"\n{marker}\n")
+                page.wait_for_function(f"document.body.innerText.includes('{marker}')",
+                                       timeout=10000)
+                times.append(time.perf_counter() - start)
+            browser.close()
+        return statistics.median(times) * 1000
+    finally:
+        server.send_signal(2)
+        server.wait(timeout=10)
+
+
+def bench(size: int, runs: int, workdir: Path,
+          browser: bool = False) -> list[tuple[str, float, float | None]]:
     subprocess.run([sys.executable, str(MAKE_CORPUS), str(size), str(workdir),
                     "--gens", "ours"], check=True, stdout=subprocess.DEVNULL)
     site = workdir / "ours"
@@ -140,6 +191,9 @@ def bench(size: int, runs: int, workdir: Path) -> list[tuple[str, float, float |
     edit_ms, insert_ms = serve_rebuilds(site, edit_file, max(runs, 5))
     rows.append(("serve rebuild, one edit", edit_ms / 1000, None))
     rows.append(("serve rebuild, new attempt", insert_ms / 1000, None))
+    if browser:
+        rows.append(("serve save → reloaded page", save_to_reload(site, edit_file, max(runs, 5))
+                     / 1000, None))
     return rows
 
 
@@ -147,13 +201,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="4000", help="comma-separated attempt counts")
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario (median)")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time save → reloaded page in headless Chromium")
     args = parser.parse_args()
     if not MAKE_CORPUS.is_file():
         raise SystemExit(f"{MAKE_CORPUS} not found: ../shared must sit beside the repo")
     os.environ.pop("SOURCE_DATE_EPOCH", None)
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix=f"goldstar-bench-{size}-") as tmp:
-            rows = bench(size, args.runs, Path(tmp))
+            rows = bench(size, args.runs, Path(tmp), args.browser)
         floor = rows[0][1]
         print(f"\n{size} attempts, median of {args.runs} runs")
         print(f"{'scenario':<28} {'seconds':>9} {'× floor':>8} {'peak MiB':>9}")

@@ -281,7 +281,7 @@ def bind(host: str, port: int, state: SiteState, tries: int = 10) -> Server:
                   f"pass --port with a free one") from last_error
 
 
-def _settle_memory() -> None:
+def settle_memory() -> None:
     """Collect, then freeze what survived, after the browsers were told to reload.
 
     The site's data is large and long-lived; frozen, it is no longer walked by
@@ -314,7 +314,7 @@ class Watcher:
         if result.warnings:
             print(format_problems(result.warnings), file=sys.stderr)
         self.state.publish(result.files, [])
-        _settle_memory()
+        settle_memory()
         what = "Built" if changed is None else "Rebuilt"
         print(f"{what} {result.attempts} {plural(result.attempts, 'attempt')} in {ms:.0f} ms: "
               f"{result.written} {plural(result.written, 'page')} changed", file=sys.stderr)
