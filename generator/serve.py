@@ -48,6 +48,8 @@ CONTENT_TYPES = {
 SPECIAL_TYPES = {"feed.xml": "application/atom+xml; charset=utf-8"}
 
 RELOAD_JS = b"""// goldstar live reload: injected by `goldstar serve` only, never built.
+// A content change swaps in the new <body> (no flash, scroll kept); a change
+// to stylesheets or other static files reloads the whole page.
 (function () {
   var me = document.currentScript;
   var build = me ? me.getAttribute("data-build") : "";
@@ -57,17 +59,31 @@ RELOAD_JS = b"""// goldstar live reload: injected by `goldstar serve` only, neve
     sessionStorage.removeItem(key);
     window.scrollTo(0, parseInt(saved, 10) || 0);
   }
-  function connect() {
-    var source = new EventSource("/__goldstar/events");
-    source.addEventListener("build", function (event) {
-      if (event.data !== build) {
-        sessionStorage.setItem(key, String(window.scrollY));
-        location.reload();
-      }
-    });
-    source.onerror = function () { /* EventSource reconnects by itself */ };
+  function reload() {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
   }
-  connect();
+  function swap(id) {
+    fetch(location.href, { cache: "no-store" }).then(function (response) {
+      if (response.status >= 400 && response.status !== 404) { throw new Error(); }
+      return response.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var y = window.scrollY;
+      document.title = doc.title;
+      document.body.replaceWith(doc.body);
+      window.scrollTo(0, y);
+      build = id;
+    }).catch(reload);
+  }
+  var source = new EventSource("/__goldstar/events");
+  source.addEventListener("build", function (event) {
+    var parts = event.data.split(" ");
+    if (parts[0] === build) { return; }
+    if (parts[1] === "full") { reload(); } else { swap(parts[0]); }
+  });
+  // After a restart of the server EventSource reconnects by itself; the new
+  // server's build id differs, so the page reloads once.
 })();
 """
 
@@ -90,6 +106,8 @@ class SiteState:
     problems: list[Problem] = dataclasses.field(default_factory=list)
     summary: str = ""
     build_id: str = "0"
+    full_reload: bool = True
+    """Whether browsers must reload whole pages (a static file changed), not swap bodies."""
     closing: bool = False
     changed: threading.Condition = dataclasses.field(default_factory=threading.Condition)
 
@@ -97,6 +115,7 @@ class SiteState:
                 summary: str = "") -> None:
         with self.changed:
             if files is not None:
+                self.full_reload = _static_changed(self.files, files)
                 self.files = files
             self.problems = problems
             self.summary = summary
@@ -107,6 +126,13 @@ class SiteState:
         with self.changed:
             self.closing = True
             self.changed.notify_all()
+
+
+def _static_changed(old: dict[str, bytes], new: dict[str, bytes]) -> bool:
+    """True if any file other than a page differs: stylesheets, images, fonts."""
+    def statics(files: dict[str, bytes]) -> dict[str, bytes]:
+        return {k: v for k, v in files.items() if k.startswith("static/")}
+    return statics(old) != statics(new)
 
 
 def resolve(files: dict[str, bytes], raw_path: str) -> tuple[str, str | None]:
@@ -239,10 +265,11 @@ def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
                         if sent == state.build_id:
                             state.changed.wait(timeout=15)
                         current, closing = state.build_id, state.closing
+                        event = current + (" full" if state.full_reload else "")
                     if closing:
                         return
                     if current != sent:
-                        self.wfile.write(f"retry: 500\nevent: build\ndata: {current}\n\n".encode())
+                        self.wfile.write(f"retry: 500\nevent: build\ndata: {event}\n\n".encode())
                         sent = current
                     else:
                         self.wfile.write(b": keep-alive\n\n")
@@ -362,7 +389,7 @@ class Watcher:
         while not self.stop.is_set():
             paths = self.watch_paths()
             for changes in watchfiles.watch(*paths, watch_filter=Filter(), stop_event=self.stop,
-                                            debounce=1600, step=50, rust_timeout=200,
+                                            debounce=1600, step=20, rust_timeout=200,
                                             yield_on_timeout=True, raise_interrupt=True):
                 if not changes:
                     if not started:

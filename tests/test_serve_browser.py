@@ -70,10 +70,10 @@ def http_status(url: str) -> int:
 class Served:
     """A running `goldstar serve` and everything it printed."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, port: int | None = None) -> None:
         self.site = site
         self.lines: list[str] = []
-        requested = free_port()
+        requested = port or free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--site", str(site),
              "--port", str(requested), "--as-of", AS_OF],
@@ -260,9 +260,19 @@ def test_saving_an_attempt_updates_the_open_dashboard(served: Served, page: Any)
     ms = (time.perf_counter() - started) * 1000
     print(f"save→reload: {ms:.0f} ms")
 
-    wait()  # a live reload, not a patched page
     expect(page.get_by_text("Asked for a raise")).to_have_count(0)
+    # the new body was swapped in: the document itself was never reloaded
+    assert page.evaluate("window.__goldstarTestMark === true")
     assert ms < 5000
+    del wait
+
+
+def test_a_stylesheet_change_reloads_the_whole_page(served: Served, page: Any) -> None:
+    page.goto(served.url + "/")
+    wait = reloaded(page)
+    css = served.site / "themes" / "default" / "static" / "style.css"
+    css.write_text(css.read_text() + "\n.goldstar-test-marker { color: red; }\n")
+    wait()  # a full reload, so the browser takes the new stylesheet
 
 
 def test_changing_an_outcome_updates_the_counts(served: Served, page: Any) -> None:
@@ -298,10 +308,8 @@ def test_a_live_reload_keeps_the_scroll_position(served: Served, page: Any) -> N
     assert room > 1500, "the about page is too short to scroll"
     page.evaluate("window.scrollTo(0, 1234)")
     page.wait_for_function("window.scrollY === 1234")
-    wait = reloaded(page)
 
     served.write("content/pages/about.md", LONG_ABOUT.replace("Paragraph 1:", "Section 1:"))
-    wait()
     expect(page.get_by_text("Section 1:")).to_have_count(1)
     page.wait_for_function("Math.abs(window.scrollY - 1234) <= 2", timeout=2000)
 
@@ -344,3 +352,26 @@ def test_ctrl_c_stops_the_server_cleanly(site: Path, page: Any) -> None:
     assert seconds < 5
     assert "Traceback" not in server.output, server.output
     assert "Stopped." in server.output
+
+
+def test_an_open_page_comes_back_by_itself_after_the_server_restarts(
+        site: Path, page: Any) -> None:
+    first = Served(site)
+    port = int(first.url.rsplit(":", 1)[1])
+    second = None
+    try:
+        page.goto(first.url + "/attempts/2026-03-02-raise/")
+        expect(page.get_by_role("heading", name="Asked for a raise")).to_be_visible()
+        code, _ = first.interrupt()
+        assert code == 0
+        (site / RAISE).write_text(SMALL_SITE[RAISE].replace("Asked for a raise",
+                                                            "Asked for a raise again"))
+        second = Served(site, port)
+        assert second.url == first.url
+        # EventSource reconnects on its own; the new server's build differs: reload
+        expect(page.get_by_role("heading", name="Asked for a raise again")).to_be_visible()
+    finally:
+        first.kill()
+        if second is not None:
+            second.interrupt()
+            second.kill()

@@ -456,11 +456,22 @@ def test_events_send_the_current_build_and_each_new_one(server: Running,
     with event_stream(server) as stream:
         first = read_event(stream)
         assert first["event"] == "build"
-        assert first["data"] == server.state.build_id
+        assert first["data"].split()[0] == server.state.build_id
         server.state.publish(built.files, [])
         second = read_event(stream)
         assert second["event"] == "build"
-        assert second["data"] == server.state.build_id != first["data"]
+        assert second["data"] == server.state.build_id != first["data"].split()[0]
+
+
+def test_events_ask_for_a_full_reload_only_when_a_static_file_changed(
+        server: Running, built: BuildResult) -> None:
+    with event_stream(server) as stream:
+        read_event(stream)
+        server.state.publish(built.files, [])  # same static files: swap the body
+        assert read_event(stream)["data"] == server.state.build_id
+        changed = {**built.files, "static/style.css": b"body { color: red }"}
+        server.state.publish(changed, [])
+        assert read_event(stream)["data"] == server.state.build_id + " full"
 
 
 def test_events_announce_a_failed_rebuild_too(server: Running) -> None:
@@ -474,7 +485,7 @@ def test_events_announce_a_failed_rebuild_too(server: Running) -> None:
 def test_every_open_event_stream_hears_of_a_publish(server: Running,
                                                     built: BuildResult) -> None:
     with event_stream(server) as a, event_stream(server) as b:
-        assert read_event(a)["data"] == read_event(b)["data"] == server.state.build_id
+        assert read_event(a)["data"] == read_event(b)["data"]
         server.state.publish(built.files, [])
         assert read_event(a)["data"] == read_event(b)["data"] == server.state.build_id
 
