@@ -10,21 +10,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 import os
 import pickle
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__, entries, markdown, output, pages, stats, themes
 from generator.config import CONFIG_NAME, SiteConfig, load_config
-from generator.problems import WARNING, BuildFailed, Problem, display_path, errors
-from generator.render import Renderer, TemplateProblem
+from generator.problems import (
+    WARNING,
+    BuildFailed,
+    Problem,
+    TemplateProblem,
+    display_path,
+    errors,
+)
+
+if TYPE_CHECKING:  # Jinja is imported only when a page has to be rendered
+    from generator.render import Renderer
 
 CACHE_DIR = ".goldstar-cache"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PARALLEL_PAGES = 600
 """Below this many pages to render, likewise."""
 TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
@@ -92,7 +102,12 @@ def resolve_as_of(as_of: dt.date | None, tz: dt.tzinfo) -> dt.date:
 
 
 def _digest(*parts: Any) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    """A stable hash of plain data (the same in every process, unlike hash())."""
+    try:
+        data = marshal.dumps(parts)  # C speed for tuples of str, int, bytes, None
+    except ValueError:
+        data = repr(parts).encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class Builder:
@@ -105,9 +120,14 @@ class Builder:
         # rel path -> (digest, Entry | None, problems): parsed files by content
         self.parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
         self.parse_fingerprint = ""
-        # body digest -> RenderedBody
+        # body digest -> RenderedBody, and the links of each body (kept apart: small)
         self.bodies: dict[str, markdown.RenderedBody] = {}
+        self.body_links: dict[str, tuple[tuple[str, int], ...]] = {}
         self.body_fingerprint = ""
+        self._bodies_id: str | None = None
+        """Set while bodies.pickle holds bodies not read yet."""
+        self._saved_bodies_id: str | None = None
+        self._bodies_dirty = False
         # raw bytes of content files, kept only by serve between rebuilds
         self.raw_files: dict[str, tuple[str, bytes]] | None = None
         # in-memory output for serve: output path -> (key digest, bytes)
@@ -115,10 +135,17 @@ class Builder:
         self.memory_fingerprint = ""
         self._loaded_cache = False
         self._saved_state: Any = None
-        # (key, Renderer, template digests), reused while theme and config stay the same
-        self._renderer: tuple[Any, Renderer, dict[str, str]] | None = None
+        self._theme_root: Path | None = None
+        # (key, Renderer), reused while theme and config stay the same
+        self._renderer: tuple[Any, Renderer] | None = None
+        # templates digest -> per template, a digest of it and all it includes
+        self.template_digests: dict[str, dict[str, str]] = {}
 
     # ---------------------------------------------------------------- cache
+    # Two files: build.pickle (parsed entries, body links, template digests) is
+    # read on every build; bodies.pickle (rendered HTML, the bulk) only when a
+    # page has to be rendered, so a build where nothing changed skips it.
+
     def _load_cache(self) -> None:
         if self._loaded_cache or self.cache_dir is None:
             return
@@ -128,19 +155,47 @@ class Builder:
                 data = pickle.load(f)  # noqa: S301 - our own file beside the site
             if data.get("format") == (CACHE_FORMAT, __version__):
                 self.parsed, self.parse_fingerprint = data["parsed"], data["parse_fp"]
-                self.bodies, self.body_fingerprint = data["bodies"], data["body_fp"]
-                self._saved_state = (self.parse_fingerprint, self.body_fingerprint,
-                                     tuple((p, v[0]) for p, v in self.parsed.items()),
-                                     tuple(self.bodies))
+                self.body_fingerprint, self.body_links = data["body_fp"], data["links"]
+                self.template_digests = data["templates"]
+                self._bodies_id = data["bodies_id"]
+                self._saved_state = self._cache_state()
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             pass  # a missing or unreadable cache only means a slower build
 
+    def _load_bodies(self) -> None:
+        """Read the rendered bodies of the last build, the first time one is needed."""
+        if self._bodies_id is None or self.cache_dir is None:
+            return
+        wanted, self._bodies_id = self._bodies_id, None
+        try:
+            with open(self.cache_dir / "bodies.pickle", "rb") as f:
+                data = pickle.load(f)  # noqa: S301 - our own file beside the site
+            if data.get("id") == wanted:
+                for digest, body in data["bodies"].items():
+                    self.bodies.setdefault(digest, body)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
+                TypeError, ValueError, ImportError):
+            pass
+
+    def _mark_dirty(self) -> None:
+        self._bodies_dirty = True
+
+    def _adopt_bodies(self, new: dict[str, markdown.RenderedBody]) -> None:
+        """Bodies rendered in workers join the cache."""
+        if new:
+            self.bodies.update(new)
+            self.body_links.update((d, b.links) for d, b in new.items())
+            self._bodies_dirty = True
+
+    def _cache_state(self) -> Any:
+        return (self.parse_fingerprint, self.body_fingerprint,
+                tuple((p, v[0]) for p, v in self.parsed.items()), tuple(self.body_links),
+                tuple(self.template_digests))
+
     def theme_root(self) -> Path | None:
         """The folder of the theme in use (serve watches it)."""
-        if self._renderer is not None:
-            return self._renderer[1].theme.root
-        return None
+        return self._theme_root
 
     def save_cache(self) -> None:
         self._save_cache()
@@ -148,22 +203,26 @@ class Builder:
     def _save_cache(self) -> None:
         if self.cache_dir is None:
             return
-        state = (self.parse_fingerprint, self.body_fingerprint,
-                 tuple((p, v[0]) for p, v in self.parsed.items()), tuple(self.bodies))
-        if state == self._saved_state:
+        state = self._cache_state()
+        if state == self._saved_state and not self._bodies_dirty:
             return  # nothing new since the cache was read: do not rewrite it
-        self._saved_state = state
         self.cache_dir.mkdir(exist_ok=True)
         ignore = self.cache_dir / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
+        if self._bodies_dirty:
+            self._load_bodies()  # keep what this build did not need to look at
+            live = {d: b for d, b in self.bodies.items() if d in self.body_links}
+            self._bodies_id = None
+            bodies_id = f"{time.time_ns():x}-{os.getpid()}"
+            _write_pickle(self.cache_dir / "bodies.pickle", {"id": bodies_id, "bodies": live})
+            self._saved_bodies_id, self._bodies_dirty = bodies_id, False
         data = {"format": (CACHE_FORMAT, __version__), "parsed": self.parsed,
-                "parse_fp": self.parse_fingerprint, "bodies": self.bodies,
-                "body_fp": self.body_fingerprint}
-        tmp = self.cache_dir / f"build.pickle.{os.getpid()}"
-        with open(tmp, "wb") as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.cache_dir / "build.pickle")
+                "parse_fp": self.parse_fingerprint, "body_fp": self.body_fingerprint,
+                "links": self.body_links, "templates": self.template_digests,
+                "bodies_id": self._saved_bodies_id}
+        _write_pickle(self.cache_dir / "build.pickle", data)
+        self._saved_state = state
 
     # ---------------------------------------------------------------- stages
     def _read_sources(self, folder: str,
@@ -210,6 +269,7 @@ class Builder:
         if errors(problems):
             raise BuildFailed(problems, self._kept_note(to_memory))
         assert theme is not None
+        self._theme_root = theme.root
         timer.lap("config")
 
         # Parse: every file, or only the ones whose bytes changed.
@@ -228,7 +288,8 @@ class Builder:
         # Body digests are only valid under the current Markdown settings.
         body_fp = _digest(config.allow_html, config.base_path, __version__)
         if body_fp != self.body_fingerprint:
-            self.bodies, self.body_fingerprint = {}, body_fp
+            self.bodies, self.body_links, self.body_fingerprint = {}, {}, body_fp
+            self._bodies_id, self._bodies_dirty = None, True
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -274,8 +335,12 @@ class Builder:
         sources = {a.entry.digest: (a.entry.body, a.entry.body_line)
                    for a in attempts if not a.entry.private}
         sources.update((p.digest, (p.body, p.body_line)) for p in standalone)
-        self.bodies = {d: b for d, b in self.bodies.items() if d in sources}
-        bodies = markdown.BodyStore(self.bodies, sources, config.allow_html, config.base_path)
+        if any(d not in sources for d in self.body_links):
+            self._bodies_dirty = True
+            self.body_links = {d: v for d, v in self.body_links.items() if d in sources}
+            self.bodies = {d: b for d, b in self.bodies.items() if d in sources}
+        bodies = markdown.BodyStore(self.bodies, self.body_links, sources, config.allow_html,
+                                    config.base_path, self._load_bodies, self._mark_dirty)
 
         # Plan.
         strings = themes.load_strings(theme, config.language)
@@ -288,24 +353,36 @@ class Builder:
         nav_pages = [{"title": p.title, "url": f"/{p.slug}/"} for p in standalone]
         fingerprint = _digest(__version__, theme.root, theme.digest(("i18n",)), config_raw,
                               opts.base_url, nav_pages)
-        renderer_key = (fingerprint, theme.digest(("templates",)))
-        if self._renderer is None or self._renderer[0] != renderer_key:
-            outcome_list = list(pages.outcome_views(config, strings).values())
-            renderer = Renderer(theme, config, strings,
-                                {"nav_pages": nav_pages, "outcomes": outcome_list},
-                                cache_dir=self.cache_dir)
-            template_problems = renderer.check(TEMPLATES, self.site_dir)
-            if template_problems:
-                raise BuildFailed(problems + template_problems, self._kept_note(to_memory))
-            self._renderer = (renderer_key, renderer, renderer.template_digests(TEMPLATES))
-        renderer, template_digests = self._renderer[1], self._renderer[2]
+        templates_key = theme.digest(("templates",))
+        renderer_key = (fingerprint, templates_key)
+
+        def get_renderer() -> Renderer:
+            """The Jinja environment, made only when some page has to be rendered."""
+            if self._renderer is None or self._renderer[0] != renderer_key:
+                from generator.render import Renderer
+
+                outcome_list = list(pages.outcome_views(config, strings).values())
+                renderer = Renderer(theme, config, strings,
+                                    {"nav_pages": nav_pages, "outcomes": outcome_list},
+                                    cache_dir=self.cache_dir)
+                template_problems = renderer.check(TEMPLATES, self.site_dir)
+                if template_problems:
+                    raise BuildFailed(problems + template_problems,
+                                      self._kept_note(to_memory))
+                self._renderer = (renderer_key, renderer)
+                self.template_digests[templates_key] = renderer.template_digests(TEMPLATES)
+            return self._renderer[1]
+
+        if templates_key not in self.template_digests:
+            get_renderer()  # checks the templates and learns what each one includes
+        template_digests = self.template_digests[templates_key]
         if to_memory:
             written, deleted, files = self._render_to_memory(
-                plan, renderer, template_digests, fingerprint, static_files, problems,
+                plan, get_renderer, template_digests, fingerprint, static_files, problems,
                 bodies)
         else:
             written, deleted = self._render_to_disk(
-                plan, renderer, template_digests, fingerprint, static_files, problems,
+                plan, get_renderer, template_digests, fingerprint, static_files, problems,
                 bodies)
             files = {}
         timer.lap("markdown+render+write")
@@ -337,7 +414,7 @@ class Builder:
         assert page.template is not None
         return renderer.render(page.template, page.context(), self.site_dir).encode("utf-8")
 
-    def _render_to_disk(self, plan: pages.SitePlan, renderer: Renderer,
+    def _render_to_disk(self, plan: pages.SitePlan, get_renderer: Callable[[], Renderer],
                         template_digests: dict[str, str], fingerprint: str,
                         static_files: list[tuple[str, Path]], problems: list[Problem],
                         bodies: markdown.BodyStore) -> tuple[int, int]:
@@ -352,12 +429,14 @@ class Builder:
                 else:
                     todo.append((page, key_digest))
             workers = self._workers(len(todo), PARALLEL_PAGES)
-            if workers > 1:
+            results: list[tuple[str, str, str, bool]] = []
+            if todo and workers > 1:
                 from generator import parallel
-                results, new_bodies = parallel.render_pages(self, renderer, writer, todo,
+                results, new_bodies = parallel.render_pages(self, get_renderer(), writer, todo,
                                                             workers, bodies)
-                self.bodies.update(new_bodies)
-            else:
+                self._adopt_bodies(new_bodies)
+            elif todo:
+                renderer = get_renderer()
                 results = [_stage_page(self, renderer, writer, page, kd) for page, kd in todo]
             for path, digest, key_digest, staged in results:
                 writer.record(path, digest, key_digest, staged)
@@ -371,7 +450,7 @@ class Builder:
             writer.abort()
             raise
 
-    def _render_to_memory(self, plan: pages.SitePlan, renderer: Renderer,
+    def _render_to_memory(self, plan: pages.SitePlan, get_renderer: Callable[[], Renderer],
                           template_digests: dict[str, str], fingerprint: str,
                           static_files: list[tuple[str, Path]], problems: list[Problem],
                           bodies: markdown.BodyStore) -> tuple[int, int, dict[str, bytes]]:
@@ -391,12 +470,14 @@ class Builder:
                 todo.append((page, key))
         try:
             workers = self._workers(len(todo), PARALLEL_PAGES)
-            if workers > 1:  # the first build of a large site, or a renumbering
+            rendered: list[bytes] = []
+            if todo and workers > 1:  # the first build of a large site, or a renumbering
                 from generator import parallel
                 rendered, new_bodies = parallel.render_pages_to_memory(
-                    self, renderer, [page for page, _ in todo], workers, bodies)
-                self.bodies.update(new_bodies)
-            else:
+                    self, get_renderer(), [page for page, _ in todo], workers, bodies)
+                self._adopt_bodies(new_bodies)
+            elif todo:
+                renderer = get_renderer()
                 rendered = [self._render_page(page, renderer) for page, _ in todo]
             for (page, key), data in zip(todo, rendered, strict=True):
                 new[page.output] = (key, data)
@@ -422,8 +503,16 @@ def _stage_page(builder: Builder, renderer: Renderer, writer: output.OutputWrite
     return page.output, digest, key_digest, not same
 
 
-def _digest_and_bytes(path: Path) -> tuple[str, bytes]:
-    raw = path.read_bytes()
+def _write_pickle(path: Path, data: Any) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}")
+    with open(tmp, "wb") as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _digest_and_bytes(path: str | Path) -> tuple[str, bytes]:
+    with open(path, "rb") as f:
+        raw = f.read()
     return entries.digest_bytes(raw), raw
 
 
@@ -463,10 +552,7 @@ def _link_warnings(attempts: list[stats.Attempt], standalone: list[entries.Stand
         for a in attempts if not a.entry.private]
     sources += [(p.path, p.digest, f"/{p.slug}/") for p in standalone]
     for path, digest, page_url in sources:
-        body = bodies.get(digest)
-        if body is None:
-            continue
-        for href, line in body.links:
+        for href, line in bodies.links(digest):
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path:
                 continue

@@ -33,7 +33,7 @@ DATETIME_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the build cache pickles thousands of these
 class Entry:
     """One attempt as written, validated; no as-of-date logic applied yet."""
 
@@ -63,7 +63,7 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StandalonePage:
     """A page from content/pages/ (about, why I do this)."""
 
@@ -88,20 +88,22 @@ def digest_bytes(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def discover(site_dir: Path, folder: str) -> list[tuple[str, Path]]:
+def discover(site_dir: Path, folder: str) -> list[tuple[str, str]]:
     """All `*.md` files under a content folder as (path from site root, absolute path).
 
     Hidden files and editor backups are skipped; the result is sorted so the
-    order never depends on the file system.
+    order never depends on the file system. Plain strings, not Path objects:
+    this runs over every file on every build.
     """
-    root = site_dir / folder
+    root = os.path.join(site_dir, folder)
+    skip = len(str(site_dir)) + 1
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         for name in filenames:
             if name.endswith(".md") and not name.startswith((".", "#", "~")):
-                abs_path = Path(dirpath, name)
-                found.append((abs_path.relative_to(site_dir).as_posix(), abs_path))
+                abs_path = os.path.join(dirpath, name)
+                found.append((abs_path[skip:].replace(os.sep, "/"), abs_path))
     found.sort()
     return found
 

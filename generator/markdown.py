@@ -7,14 +7,16 @@ parsing the Markdown a second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: cached by the thousand, and pickle is faster without
 class RenderedBody:
     html: str
     links: tuple[tuple[str, int], ...]
@@ -23,6 +25,8 @@ class RenderedBody:
 
 @lru_cache(maxsize=4)
 def _parser(allow_html: bool, base_path: str) -> MarkdownIt:
+    from markdown_it import MarkdownIt  # imported on first use: warm builds may need none
+
     md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     if base_path != "/":
@@ -80,25 +84,45 @@ class BodyStore:
 
     Pages ask for bodies while they render, so on a cold build the Markdown is
     rendered inside the page workers, spread over the cores with the pages.
+    `load_more` brings in the cached bodies the first time one is missing.
     """
 
-    def __init__(self, known: dict[str, RenderedBody], sources: dict[str, tuple[str, int]],
-                 allow_html: bool, base_path: str) -> None:
+    def __init__(self, known: dict[str, RenderedBody],
+                 known_links: dict[str, tuple[tuple[str, int], ...]],
+                 sources: dict[str, tuple[str, int]], allow_html: bool, base_path: str,
+                 load_more: Callable[[], None] = lambda: None,
+                 on_new: Callable[[], None] = lambda: None) -> None:
         self.known = known
+        self.known_links = known_links
         self.sources = sources
         self.allow_html = allow_html
         self.base_path = base_path
+        self.load_more = load_more
+        self.on_new = on_new
         self.new: dict[str, RenderedBody] = {}
 
     def get(self, digest: str) -> RenderedBody | None:
         body = self.known.get(digest)
+        if body is None:
+            self.load_more()
+            body = self.known.get(digest)
         if body is None:
             source = self.sources.get(digest)
             if source is None:
                 return None
             body = render(source[0], source[1], self.allow_html, self.base_path)
             self.known[digest] = self.new[digest] = body
+            self.known_links[digest] = body.links
+            self.on_new()
         return body
+
+    def links(self, digest: str) -> tuple[tuple[str, int], ...]:
+        """The links of a body, without loading or rendering it when they are known."""
+        links = self.known_links.get(digest)
+        if links is None:
+            body = self.get(digest)
+            links = body.links if body else ()
+        return links
 
     def take_new(self) -> dict[str, RenderedBody]:
         """Bodies rendered since the last call (a worker sends them home)."""

@@ -74,7 +74,11 @@ class Manifest:
         data = {"fingerprint": self.fingerprint, "complete": self.complete,
                 "files": dict(sorted(self.files.items()))}
         tmp = output_dir / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", "utf-8")
+        # one file per line keeps it readable; the C encoder keeps it fast
+        text = ",\n".join(json.dumps({k: v}, separators=(",", ":"))[1:-1]
+                            for k, v in sorted(self.files.items()))
+        header = json.dumps({k: v for k, v in data.items() if k != "files"})[:-1]
+        tmp.write_text(header + ', "files": {\n' + text + "\n}}\n", "utf-8")
         os.replace(tmp, output_dir / MANIFEST)
 
 
@@ -90,6 +94,7 @@ class OutputWriter:
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
+        self.output_str = str(output_dir)
         self.old = Manifest.read(output_dir) if output_dir.is_dir() else Manifest(complete=False)
         # After an interrupted swap nothing in the folder can be trusted to match.
         self.trusted = self.old.complete
@@ -105,7 +110,7 @@ class OutputWriter:
         old = self.old.files.get(path)
         return (self.trusted and old is not None and old[1] == key_digest
                 and self.old.fingerprint == fingerprint
-                and (self.output_dir / path).is_file())
+                and os.path.isfile(os.path.join(self.output_str, path)))
 
     def keep(self, path: str) -> None:
         self.new[path] = self.old.files[path]
@@ -129,6 +134,10 @@ class OutputWriter:
         """Move staged files in, delete our stale files; returns (written, deleted)."""
         out = self.output_dir
         manifest = Manifest(fingerprint, self.new, complete=True)
+        if (not self.staged and self.trusted and self.old.fingerprint == fingerprint
+                and self.old.files == self.new):
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return 0, 0  # nothing changed: not even the manifest is rewritten
         if not out.exists():
             manifest.write(self.staging)
             os.replace(self.staging, out)

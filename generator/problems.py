@@ -51,6 +51,17 @@ class Problem:
         return text
 
 
+class TemplateProblem(Exception):
+    """A template failed while rendering a page; names the template and its line."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)  # picklable: it may come back from a worker
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return self.problem.format()
+
+
 class BuildFailed(Exception):
     """Raised when a run found errors; carries every problem of the run."""
 

@@ -20,7 +20,7 @@ from jinja2.ext import Extension
 
 from generator import __version__
 from generator.config import SiteConfig
-from generator.problems import Problem
+from generator.problems import Problem, TemplateProblem
 from generator.themes import Theme
 
 
@@ -55,15 +55,6 @@ class FragmentCache(Extension):
         if value is None:
             value = cache[key] = caller()
         return value
-
-
-class TemplateProblem(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem)  # picklable: it may come back from a worker
-        self.problem = problem
-
-    def __str__(self) -> str:
-        return self.problem.format()
 
 
 def make_translator(strings: dict[str, Any]) -> Callable[..., str]:

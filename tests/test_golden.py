@@ -203,3 +203,35 @@ def test_deleting_an_attempt_removes_its_page_and_only_that(tmp_path: Path) -> N
     assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
     assert not (site / "public" / "attempts" / "2026-03-21-bus").exists()
     assert (site / "public" / "keep-me.txt").read_text() == "mine"
+
+
+def _same_trees(a: Path, b: Path) -> None:
+    assert tree(a) == tree(b)
+    for name in tree(a):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_a_warm_build_after_edits_matches_a_cold_build(tmp_path: Path) -> None:
+    warm, cold = copy_site("basic", tmp_path / "warm"), copy_site("basic", tmp_path / "cold")
+    assert run("build", "--site", warm, "--as-of", "2026-03-21").code == 0
+    for site in (warm, cold):
+        refill = site / "content" / "attempts" / "2026-03" / "2026-03-01-refill.md"
+        refill.write_text(refill.read_text().replace("five seconds", "ten seconds"))
+        (site / "content" / "attempts" / "2026-03" / "2026-03-21-bus.md").unlink()
+        (site / "content" / "attempts" / "2026-03-10-new.md").write_text(
+            "---\ntitle: A new one\ndate: 2026-03-10\noutcome: yes\n---\nNew [link](/nowhere/).\n")
+    # the rendered bodies of the cache are lost, the rest of the cache is kept
+    (warm / ".goldstar-cache" / "bodies.pickle").unlink()
+    warm_run = run("build", "--site", warm, "--as-of", "2026-03-21")
+    cold_run = run("build", "--site", cold, "--as-of", "2026-03-21", "--no-cache")
+    assert warm_run.code == cold_run.code == 0
+    assert warm_run.err == cold_run.err  # the same warnings, link warnings included
+    _same_trees(warm / "public", cold / "public")
+
+
+def test_a_build_with_nothing_changed_reports_the_same_warnings(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    first = run("build", "--site", site, "--as-of", "2026-03-21")
+    second = run("build", "--site", site, "--as-of", "2026-03-21")
+    assert first.err == second.err and "does-not-exist" in second.err
+    assert "0 written" in second.out

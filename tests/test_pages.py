@@ -18,7 +18,7 @@ def plan(entries: list, per_page: int = 20) -> dict[str, pages.Page]:
                                  per_page=per_page)
     attempts = stats.select(entries, config, AS_OF)
     site_stats = stats.compute_stats(attempts, config, AS_OF)
-    bodies = BodyStore({}, {}, False, "/")
+    bodies = BodyStore({}, {}, {}, False, "/")
     site = pages.plan_site(config, attempts, bodies, [], site_stats, {}, [])
     return {p.output: p for p in site.pages}
 
