@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # Jinja is imported only when a page has to be rendered
     from generator.render import Renderer
 
 CACHE_DIR = ".goldstar-cache"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 PARALLEL_PAGES = 600
 """Below this many pages to render, likewise."""
 TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
@@ -124,10 +124,8 @@ class Builder:
         self.bodies: dict[str, markdown.RenderedBody] = {}
         self.body_links: dict[str, tuple[tuple[str, int], ...]] = {}
         self.body_fingerprint = ""
-        self._bodies_id: str | None = None
-        """Set while bodies.pickle holds bodies not read yet."""
-        self._saved_bodies_id: str | None = None
-        self._bodies_dirty = False
+        self._loaded_shards: set[str] = set()
+        self._dirty_shards: set[str] = set()
         # raw bytes of content files, kept only by serve between rebuilds
         self.raw_files: dict[str, tuple[str, bytes]] | None = None
         # in-memory output for serve: output path -> (key digest, bytes)
@@ -142,9 +140,10 @@ class Builder:
         self.template_digests: dict[str, dict[str, str]] = {}
 
     # ---------------------------------------------------------------- cache
-    # Two files: build.pickle (parsed entries, body links, template digests) is
-    # read on every build; bodies.pickle (rendered HTML, the bulk) only when a
-    # page has to be rendered, so a build where nothing changed skips it.
+    # build.pickle (parsed entries, body links, template digests) is read on
+    # every build. Rendered bodies, the bulk, live in 256 shards by digest
+    # (bodies/3f.pickle): a build reads only the shards of the bodies its
+    # changed pages need and writes only the shards it changed.
 
     def _load_cache(self) -> None:
         if self._loaded_cache or self.cache_dir is None:
@@ -157,36 +156,40 @@ class Builder:
                 self.parsed, self.parse_fingerprint = data["parsed"], data["parse_fp"]
                 self.body_fingerprint, self.body_links = data["body_fp"], data["links"]
                 self.template_digests = data["templates"]
-                self._bodies_id = data["bodies_id"]
                 self._saved_state = self._cache_state()
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             pass  # a missing or unreadable cache only means a slower build
 
-    def _load_bodies(self) -> None:
-        """Read the rendered bodies of the last build, the first time one is needed."""
-        if self._bodies_id is None or self.cache_dir is None:
+    def _shard_path(self, shard: str) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir / "bodies" / f"{shard}.pickle"
+
+    def _load_shard(self, digest: str) -> None:
+        """Read the cached bodies that share a digest's first two characters."""
+        shard = digest[:2]
+        if shard in self._loaded_shards or self.cache_dir is None:
             return
-        wanted, self._bodies_id = self._bodies_id, None
+        self._loaded_shards.add(shard)
         try:
-            with open(self.cache_dir / "bodies.pickle", "rb") as f:
+            with open(self._shard_path(shard), "rb") as f:
                 data = pickle.load(f)  # noqa: S301 - our own file beside the site
-            if data.get("id") == wanted:
-                for digest, body in data["bodies"].items():
-                    self.bodies.setdefault(digest, body)
+            if data.get("fp") == self.body_fingerprint:
+                for key, body in data["bodies"].items():
+                    self.bodies.setdefault(key, body)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             pass
 
-    def _mark_dirty(self) -> None:
-        self._bodies_dirty = True
+    def _body_added(self, digest: str) -> None:
+        self._dirty_shards.add(digest[:2])
 
     def _adopt_bodies(self, new: dict[str, markdown.RenderedBody]) -> None:
         """Bodies rendered in workers join the cache."""
-        if new:
-            self.bodies.update(new)
-            self.body_links.update((d, b.links) for d, b in new.items())
-            self._bodies_dirty = True
+        for digest, body in new.items():
+            self.bodies[digest] = body
+            self.body_links[digest] = body.links
+            self._dirty_shards.add(digest[:2])
 
     def _cache_state(self) -> Any:
         return (self.parse_fingerprint, self.body_fingerprint,
@@ -204,23 +207,22 @@ class Builder:
         if self.cache_dir is None:
             return
         state = self._cache_state()
-        if state == self._saved_state and not self._bodies_dirty:
+        if state == self._saved_state and not self._dirty_shards:
             return  # nothing new since the cache was read: do not rewrite it
-        self.cache_dir.mkdir(exist_ok=True)
+        (self.cache_dir / "bodies").mkdir(parents=True, exist_ok=True)
         ignore = self.cache_dir / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
-        if self._bodies_dirty:
-            self._load_bodies()  # keep what this build did not need to look at
-            live = {d: b for d, b in self.bodies.items() if d in self.body_links}
-            self._bodies_id = None
-            bodies_id = f"{time.time_ns():x}-{os.getpid()}"
-            _write_pickle(self.cache_dir / "bodies.pickle", {"id": bodies_id, "bodies": live})
-            self._saved_bodies_id, self._bodies_dirty = bodies_id, False
+        for shard in sorted(self._dirty_shards):
+            self._load_shard(shard)  # keep what this build did not need to look at
+            live = {d: b for d, b in self.bodies.items()
+                    if d.startswith(shard) and d in self.body_links}
+            _write_pickle(self._shard_path(shard), {"fp": self.body_fingerprint,
+                                                    "bodies": live})
+        self._dirty_shards.clear()
         data = {"format": (CACHE_FORMAT, __version__), "parsed": self.parsed,
                 "parse_fp": self.parse_fingerprint, "body_fp": self.body_fingerprint,
-                "links": self.body_links, "templates": self.template_digests,
-                "bodies_id": self._saved_bodies_id}
+                "links": self.body_links, "templates": self.template_digests}
         _write_pickle(self.cache_dir / "build.pickle", data)
         self._saved_state = state
 
@@ -289,7 +291,8 @@ class Builder:
         body_fp = _digest(config.allow_html, config.base_path, __version__)
         if body_fp != self.body_fingerprint:
             self.bodies, self.body_links, self.body_fingerprint = {}, {}, body_fp
-            self._bodies_id, self._bodies_dirty = None, True
+            self._loaded_shards = {f"{i:02x}" for i in range(256)}  # nothing to read
+            self._dirty_shards = set(self._loaded_shards)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -332,15 +335,18 @@ class Builder:
         # Markdown: each published body once, cached by its file's digest. Bodies
         # are rendered when a page first needs them (in the page workers on a
         # cold build); only the ones still in the site are kept.
-        sources = {a.entry.digest: (a.entry.body, a.entry.body_line)
-                   for a in attempts if not a.entry.private}
+        sources: dict[str, tuple[str | bytes, int]] = {
+            a.entry.digest: (a.entry.body if a.entry.body is not None
+                             else attempt_files[a.entry.path][1], a.entry.body_line)
+            for a in attempts if not a.entry.private}
         sources.update((p.digest, (p.body, p.body_line)) for p in standalone)
-        if any(d not in sources for d in self.body_links):
-            self._bodies_dirty = True
-            self.body_links = {d: v for d, v in self.body_links.items() if d in sources}
-            self.bodies = {d: b for d, b in self.bodies.items() if d in sources}
+        gone = [d for d in self.body_links if d not in sources]
+        for digest in gone:
+            del self.body_links[digest]
+            self.bodies.pop(digest, None)
+            self._dirty_shards.add(digest[:2])
         bodies = markdown.BodyStore(self.bodies, self.body_links, sources, config.allow_html,
-                                    config.base_path, self._load_bodies, self._mark_dirty)
+                                    config.base_path, self._load_shard, self._body_added)
 
         # Plan.
         strings = themes.load_strings(theme, config.language)
@@ -370,7 +376,8 @@ class Builder:
                     raise BuildFailed(problems + template_problems,
                                       self._kept_note(to_memory))
                 self._renderer = (renderer_key, renderer)
-                self.template_digests[templates_key] = renderer.template_digests(TEMPLATES)
+                if templates_key not in self.template_digests:
+                    self.template_digests[templates_key] = renderer.template_digests(TEMPLATES)
             return self._renderer[1]
 
         if templates_key not in self.template_digests:

@@ -56,11 +56,17 @@ class Entry:
     decided: dt.date | None
     draft: bool
     private: bool
-    body: str
+    body: str | None
+    """The Markdown after the front matter; None in an entry that came from the cache."""
     body_line: int
     digest: str
     """Hash of the file's bytes: the key of every cache."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its body: the build cache stays small, and the body is
+        read again from the file (whose bytes every build reads anyway)."""
+        return {**self.__dict__, "body": None}
 
 
 @dataclass(frozen=True)

@@ -84,14 +84,16 @@ class BodyStore:
 
     Pages ask for bodies while they render, so on a cold build the Markdown is
     rendered inside the page workers, spread over the cores with the pages.
-    `load_more` brings in the cached bodies the first time one is missing.
+    `load_more(digest)` brings in cached bodies (the caller's shard of them)
+    before a missing body is rendered; `on_new(digest)` hears of each new one.
     """
 
     def __init__(self, known: dict[str, RenderedBody],
                  known_links: dict[str, tuple[tuple[str, int], ...]],
-                 sources: dict[str, tuple[str, int]], allow_html: bool, base_path: str,
-                 load_more: Callable[[], None] = lambda: None,
-                 on_new: Callable[[], None] = lambda: None) -> None:
+                 sources: dict[str, tuple[str | bytes, int]], allow_html: bool,
+                 base_path: str,
+                 load_more: Callable[[str], None] = lambda digest: None,
+                 on_new: Callable[[str], None] = lambda digest: None) -> None:
         self.known = known
         self.known_links = known_links
         self.sources = sources
@@ -104,16 +106,21 @@ class BodyStore:
     def get(self, digest: str) -> RenderedBody | None:
         body = self.known.get(digest)
         if body is None:
-            self.load_more()
+            self.load_more(digest)
             body = self.known.get(digest)
         if body is None:
             source = self.sources.get(digest)
             if source is None:
                 return None
-            body = render(source[0], source[1], self.allow_html, self.base_path)
+            text, line = source
+            if isinstance(text, bytes):  # the file's bytes: the body is after the front matter
+                from generator.frontmatter import split
+
+                text = split(text.decode("utf-8")).body
+            body = render(text, line, self.allow_html, self.base_path)
             self.known[digest] = self.new[digest] = body
             self.known_links[digest] = body.links
-            self.on_new()
+            self.on_new(digest)
         return body
 
     def links(self, digest: str) -> tuple[tuple[str, int], ...]:

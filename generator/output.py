@@ -20,6 +20,8 @@ from typing import Any
 from generator.problems import Problem
 
 MANIFEST = ".goldstar-manifest.json"
+SWAPPING = ".goldstar-swapping"
+"""Present while files are being moved in: the manifest cannot be trusted then."""
 
 
 def content_hash(data: bytes) -> str:
@@ -68,17 +70,15 @@ class Manifest:
             manifest = cls(data["fingerprint"], data["files"], data.get("complete", False))
         except (OSError, ValueError, KeyError, TypeError):
             return cls(complete=False)
+        if (output_dir / SWAPPING).exists():  # a build was stopped halfway through its swap
+            manifest.complete = False
         return manifest
 
     def write(self, output_dir: Path) -> None:
         data = {"fingerprint": self.fingerprint, "complete": self.complete,
-                "files": dict(sorted(self.files.items()))}
+                "files": self.files}
         tmp = output_dir / (MANIFEST + ".tmp")
-        # one file per line keeps it readable; the C encoder keeps it fast
-        text = ",\n".join(json.dumps({k: v}, separators=(",", ":"))[1:-1]
-                            for k, v in sorted(self.files.items()))
-        header = json.dumps({k: v for k, v in data.items() if k != "files"})[:-1]
-        tmp.write_text(header + ', "files": {\n' + text + "\n}}\n", "utf-8")
+        tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")
         os.replace(tmp, output_dir / MANIFEST)
 
 
@@ -142,7 +142,8 @@ class OutputWriter:
             manifest.write(self.staging)
             os.replace(self.staging, out)
             return len(self.staged), 0
-        Manifest(self.old.fingerprint, self.old.files, complete=False).write(out)
+        marker = out / SWAPPING
+        marker.touch()  # until the new manifest is written, nothing here is trusted
         for path in self.staged:
             target = out / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +158,7 @@ class OutputWriter:
                     pass
                 _remove_empty_parents(out, (out / path).parent)
         manifest.write(out)
+        marker.unlink()
         shutil.rmtree(self.staging, ignore_errors=True)
         return len(self.staged), deleted
 
