@@ -36,14 +36,20 @@ class Theme:
         return self.root / "static"
 
     def static_files(self) -> list[tuple[str, Path]]:
-        """(output path, source) of every static file, sorted."""
+        """(output path, source) of every static file, sorted.
+
+        A symbolic link that leads out of the theme is left out: a theme must
+        not be a way to publish (or serve) a file from elsewhere on the disk.
+        """
+        root = os.path.realpath(self.root) + os.sep
         found = []
         for dirpath, dirnames, filenames in os.walk(self.static):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in filenames:
-                if not name.startswith("."):
-                    src = Path(dirpath, name)
-                    found.append(("static/" + src.relative_to(self.static).as_posix(), src))
+                src = Path(dirpath, name)
+                if name.startswith(".") or not os.path.realpath(src).startswith(root):
+                    continue
+                found.append(("static/" + src.relative_to(self.static).as_posix(), src))
         return sorted(found)
 
     def digest(self, folders: tuple[str, ...] = ("templates", "i18n")) -> str:

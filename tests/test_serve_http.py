@@ -694,3 +694,36 @@ def test_the_watcher_works_for_a_site_inside_a_folder_named_public(tmp_path: Pat
             encoding="utf-8")
         watching.wait(lambda: "attempts/2026-03-04-new/index.html" in watching.state.files,
                       "the new attempt to be built")
+
+
+def test_a_burst_of_saves_is_one_rebuild(tmp_path: Path) -> None:
+    """A `git checkout` writes many files at once: one rebuild, not one per file."""
+    site = write_site(tmp_path, SMALL_SITE)
+    attempts = site / "content/attempts"
+    with WatcherThread(site) as watching:
+        for n in range(60):
+            (attempts / f"2026-03-{n % 28 + 1:02d}-burst-{n}.md").write_text(
+                f"---\ntitle: Burst {n}\ndate: 2026-03-{n % 28 + 1:02d}\noutcome: no\n---\n",
+                encoding="utf-8")
+        watching.wait(lambda: "attempts/2026-03-04-burst-59/index.html" in watching.state.files,
+                      "the burst to be built")
+        time.sleep(0.5)  # any straggling rebuild would have started by now
+    assert len(watching.rebuilds) <= 2, f"{len(watching.rebuilds)} rebuilds for one burst"
+    assert sum(len(c or ()) for c in watching.rebuilds) == 60
+
+
+def test_a_static_file_linked_from_outside_the_theme_is_neither_built_nor_served(
+        tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private", encoding="utf-8")
+    site = write_site(tmp_path / "site", SMALL_SITE)
+    shutil.copytree(Path(serve.__file__).parent.parent / "themes" / "default",
+                    site / "themes" / "default")
+    (site / "themes" / "default" / "static" / "leak.txt").symlink_to(secret)
+    (site / "themes" / "default" / "static" / "inside.css").symlink_to(
+        site / "themes" / "default" / "static" / "style.css")
+    built = Builder(BuildOptions(site_dir=site, as_of=dt.date(2026, 3, 31),
+                                 use_cache=False)).build(to_memory=True)
+    assert "static/leak.txt" not in built.files
+    assert "static/inside.css" in built.files  # a link inside the theme is fine
+    assert serve.resolve(built.files, "/static/leak.txt") == ("missing", None)
