@@ -163,17 +163,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _dry_run(args: argparse.Namespace, **how: bool) -> Any:
+    """A build that writes nothing (check, stats): its result, or the exit code."""
     from generator.build import Builder
-    from generator.problems import BuildFailed, plural
+    from generator.problems import BuildFailed
 
     options = _options(args)
     options.use_cache = False
     try:
-        result = Builder(options).build(to_memory=True)
+        return Builder(options).build(None, **how)
     except BuildFailed as exc:
         exc.output_note = "Nothing was written."
         return _report_failure(exc)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from generator.problems import plural
+
+    result = _dry_run(args, to_memory=True)
+    if isinstance(result, int):
+        return result
     _print_warnings(result.warnings)
     print(f"No errors: {result.attempts} {plural(result.attempts, 'attempt')}, "
           f"{result.pages} pages, {len(result.warnings)} "
@@ -184,16 +193,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
-    from generator.build import Builder
-    from generator.problems import BuildFailed
-
-    options = _options(args)
-    options.use_cache = False
-    try:
-        result = Builder(options).build(stats_only=True)
-    except BuildFailed as exc:
-        exc.output_note = "Nothing was written."
-        return _report_failure(exc)
+    result = _dry_run(args, stats_only=True)
+    if isinstance(result, int):
+        return result
     data = result.stats.to_json()
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -216,29 +216,31 @@ class _Fields:
                 "keep one of the two lines"))
 
 
-def _read_document(path: str, raw: bytes) -> tuple[frontmatter.Document | None,
-                                                    dict[str, Any], list[Problem]]:
+def _open(path: str, raw: bytes,
+          known_keys: tuple[str, ...]) -> tuple[_Fields | None, list[Problem]]:
+    """Decode, split and load a file; its fields, or the problems that stop it."""
     text, problem = decode(path, raw)
     if problem:
-        return None, {}, [problem]
+        return None, [problem]
     assert text is not None
     try:
         doc = frontmatter.split(text)
         data = frontmatter.load(doc)
     except frontmatter.FrontMatterError as exc:
-        return None, {}, [Problem(path, exc.line, exc.column, exc.message, exc.hint)]
-    return doc, data, []
+        return None, [Problem(path, exc.line, exc.column, exc.message, exc.hint)]
+    f = _Fields(path, doc, data)
+    f.duplicates()
+    f.unknown_keys(known_keys)
+    return f, f.problems
 
 
 def parse_attempt(path: str, rel_path: str, raw: bytes,
                   config: SiteConfig) -> tuple[Entry | None, list[Problem]]:
     """Validate one attempt file; an Entry only if it has no errors."""
-    doc, data, problems = _read_document(path, raw)
-    if doc is None:
+    f, problems = _open(path, raw, ATTEMPT_KEYS)
+    if f is None:
         return None, problems
-    f = _Fields(path, doc, data)
-    f.duplicates()
-    f.unknown_keys(ATTEMPT_KEYS)
+    doc = f.doc
     title = f.text("title", required=True, example="Asked for a discount")
     day, moment = _date(f, "date", config, required=True)
     outcome = _outcome(f, config)
@@ -265,12 +267,10 @@ def parse_attempt(path: str, rel_path: str, raw: bytes,
 
 def parse_page(path: str, raw: bytes) -> tuple[StandalonePage | None, list[Problem]]:
     """Validate one standalone page (only a title is required)."""
-    doc, data, problems = _read_document(path, raw)
-    if doc is None:
+    f, problems = _open(path, raw, PAGE_KEYS)
+    if f is None:
         return None, problems
-    f = _Fields(path, doc, data)
-    f.duplicates()
-    f.unknown_keys(PAGE_KEYS)
+    doc = f.doc
     title = f.text("title", required=True, example="About this challenge")
     slug = _slug(f, Path(path).name)
     page = StandalonePage(
