@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # Jinja is imported only when a page has to be rendered
 CACHE_DIR = ".goldstar-cache"
 CACHE_FORMAT = 3
 PARALLEL_PAGES = 600
-"""Below this many pages to render, likewise."""
+"""Below this many pages to render, a process pool costs more than it saves."""
 TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
              "404.html", "feed.xml", "sitemap.xml", "robots.txt")
 
@@ -274,8 +274,10 @@ class Builder:
         self._theme_root = theme.root
         timer.lap("config")
 
-        # Parse: every file, or only the ones whose bytes changed.
-        parse_fp = _digest(config_raw, config.timezone or str(config.tzinfo()), __version__)
+        # Parse: every file, or only the ones whose bytes changed. A parsed entry
+        # depends on the file and, of the config, only on the outcomes and the zone.
+        parse_fp = _digest(config.outcome_keys, config.timezone or str(config.tzinfo()),
+                           __version__)
         if parse_fp != self.parse_fingerprint:
             self.parsed, self.parse_fingerprint = {}, parse_fp
         attempt_files = self._read_sources(entries.ATTEMPTS_DIR, changed_set)
