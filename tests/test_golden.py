@@ -250,3 +250,17 @@ def test_a_swap_that_was_cut_short_makes_the_next_build_rewrite_everything(
     assert result.code == 0 and "0 written" not in result.out
     assert "Asked the bus driver" in page.read_text()
     assert not (site / "public" / ".goldstar-swapping").exists()
+
+
+def test_changing_the_outcomes_revalidates_cached_attempts(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    config = site / "content" / "site.yml"
+    config.write_text(config.read_text().replace("title: Ten nos in March", "title: Renamed"))
+    renamed = run("build", "--site", site, "--as-of", "2026-03-21")
+    assert renamed.code == 0 and "Renamed" in (site / "public" / "index.html").read_text()
+    config.write_text(config.read_text() + "outcomes:\n  no: {}\n  yes: {}\n  ghosted: {}\n")
+    result = run("build", "--site", site, "--as-of", "2026-03-21")
+    assert result.code == 1
+    assert ('content/attempts/2026-03/2026-03-03-grant.md:4:10: error: outcome "pending" '
+            "is not one of: no, yes, ghosted") in result.err
