@@ -342,6 +342,8 @@ class Builder:
                              else attempt_files[a.entry.path][1], a.entry.body_line)
             for a in attempts if not a.entry.private}
         sources.update((p.digest, (p.body, p.body_line)) for p in standalone)
+        if not to_memory:
+            del attempt_files  # what sources needs is referenced there; free the rest
         gone = [d for d in self.body_links if d not in sources]
         for digest in gone:
             del self.body_links[digest]
