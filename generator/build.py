@@ -201,9 +201,6 @@ class Builder:
         return self._theme_root
 
     def save_cache(self) -> None:
-        self._save_cache()
-
-    def _save_cache(self) -> None:
         if self.cache_dir is None:
             return
         state = self._cache_state()
@@ -400,7 +397,7 @@ class Builder:
         # Links are checked after rendering, when every body has been rendered once.
         problems += _link_warnings(attempts, standalone, bodies, plan.urls)
         if opts.use_cache and not to_memory:  # serve saves once, when it stops
-            self._save_cache()
+            self.save_cache()
             timer.lap("cache")
         return BuildResult(
             attempts=len(attempts),
@@ -418,6 +415,22 @@ class Builder:
     def _workers(self, jobs: int, threshold: int) -> int:
         wanted = self.options.workers or os.cpu_count() or 1
         return wanted if jobs >= threshold and wanted > 1 else 1
+
+    def _render_many(self, items: list[Any], function: Callable[[Any], Any],
+                     bodies: markdown.BodyStore) -> list[Any]:
+        """function(item) for each item: in forked workers when there are many (a
+        cold build, a renumbering), and then the bodies they rendered join the cache."""
+        workers = self._workers(len(items), PARALLEL_PAGES)
+        if workers < 2:
+            return [function(item) for item in items]
+        from generator import parallel
+
+        # Workers get indices, not pages: they already hold the plan (forked), and
+        # a page's context closures could not be pickled anyway.
+        results, new_bodies = parallel.map_with_bodies(
+            lambda index: function(items[index]), range(len(items)), workers, bodies)
+        self._adopt_bodies(new_bodies)
+        return results
 
     def _render_page(self, page: pages.Page, renderer: Renderer) -> bytes:
         if page.raw is not None:
@@ -439,18 +452,15 @@ class Builder:
                     writer.keep(page.output)
                 else:
                     todo.append((page, key_digest))
-            workers = self._workers(len(todo), PARALLEL_PAGES)
-            results: list[tuple[str, str, str, bool]] = []
-            if todo and workers > 1:
-                from generator import parallel
-                results, new_bodies = parallel.render_pages(self, get_renderer(), writer, todo,
-                                                            workers, bodies)
-                self._adopt_bodies(new_bodies)
-            elif todo:
+            if todo:
                 renderer = get_renderer()
-                results = [_stage_page(self, renderer, writer, page, kd) for page, kd in todo]
-            for path, digest, key_digest, staged in results:
-                writer.record(path, digest, key_digest, staged)
+
+                def stage(item: tuple[pages.Page, str]) -> tuple[str, bool]:
+                    return writer.stage(item[0].output, self._render_page(item[0], renderer))
+
+                staged = self._render_many(todo, stage, bodies)
+                for (page, key_digest), (digest, was_staged) in zip(todo, staged, strict=True):
+                    writer.record(page.output, digest, key_digest, was_staged)
             for path, src in static_files:
                 writer.emit(path, src.read_bytes(), "static")
             return writer.commit(fingerprint)
@@ -480,18 +490,12 @@ class Builder:
             else:
                 todo.append((page, key))
         try:
-            workers = self._workers(len(todo), PARALLEL_PAGES)
-            rendered: list[bytes] = []
-            if todo and workers > 1:  # the first build of a large site, or a renumbering
-                from generator import parallel
-                rendered, new_bodies = parallel.render_pages_to_memory(
-                    self, get_renderer(), [page for page, _ in todo], workers, bodies)
-                self._adopt_bodies(new_bodies)
-            elif todo:
+            if todo:
                 renderer = get_renderer()
-                rendered = [self._render_page(page, renderer) for page, _ in todo]
-            for (page, key), data in zip(todo, rendered, strict=True):
-                new[page.output] = (key, data)
+                rendered = self._render_many(
+                    todo, lambda item: self._render_page(item[0], renderer), bodies)
+                for (page, key), data in zip(todo, rendered, strict=True):
+                    new[page.output] = (key, data)
         except TemplateProblem as exc:
             raise BuildFailed([*problems, exc.problem], self._kept_note(True)) from None
         for path, src in static_files:
@@ -499,19 +503,6 @@ class Builder:
         deleted = len(set(old) - set(new))
         self.memory, self.memory_fingerprint = new, fingerprint
         return len(todo), deleted, {path: data for path, (_, data) in new.items()}
-
-
-def _stage_page(builder: Builder, renderer: Renderer, writer: output.OutputWriter,
-                page: pages.Page, key_digest: str) -> tuple[str, str, str, bool]:
-    """Render one page and stage it if its bytes changed (runs in workers too)."""
-    data = builder._render_page(page, renderer)
-    digest = output.content_hash(data)
-    old = writer.old.files.get(page.output)
-    same = (writer.trusted and old is not None and old[0] == digest
-            and (writer.output_dir / page.output).is_file())
-    if not same:
-        output.stage_file(writer.staging, page.output, data)
-    return page.output, digest, key_digest, not same
 
 
 def _write_pickle(path: Path, data: Any) -> None:
@@ -577,8 +568,7 @@ def _link_warnings(attempts: list[stats.Attempt], standalone: list[entries.Stand
     return problems
 
 
-def build_site(options: BuildOptions, on_warning: Callable[[Problem], None] | None = None
-               ) -> BuildResult:
+def build_site(options: BuildOptions) -> BuildResult:
     """Check the output folder, then build once (what `goldstar build` runs)."""
     reason = output.check_output(options.site_dir, options.output,
                                  display_path(options.output, options.site_dir))

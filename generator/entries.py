@@ -202,9 +202,9 @@ class _Fields:
     def unknown_keys(self, known: tuple[str, ...]) -> None:
         for key in self.data:
             if key not in known:
-                line = frontmatter.key_line(self.doc, str(key))
+                line, column = frontmatter.key_mark(self.doc, str(key))
                 self.problems.append(Problem(
-                    self.path, line, 1, f'unknown field "{key}" is ignored',
+                    self.path, line, column, f'unknown field "{key}" is ignored',
                     did_you_mean(str(key), known) or
                     f"known fields: {', '.join(known)}; put your own under `extra:`",
                     WARNING))

@@ -225,19 +225,6 @@ def source_text(doc: Document, key: str) -> str | None:
     return None
 
 
-def key_line(doc: Document, key: str) -> int:
-    """File line of a top-level key (its name, not its value)."""
-    try:
-        node = yaml.compose(doc.yaml_text, Loader=Loader)  # noqa: S506
-    except yaml.YAMLError:
-        return doc.yaml_line
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            if key_node.value == key:
-                return int(doc.yaml_line + key_node.start_mark.line)
-    return doc.yaml_line
-
-
 def duplicate_keys(doc: Document) -> list[tuple[str, int, int]]:
     """Top-level keys given twice: (key, first line, second line).
 

@@ -62,21 +62,20 @@ class Manifest:
     """Generator version, theme and config the files were made with."""
     files: dict[str, list[str]] = field(default_factory=dict)
     complete: bool = True
+    """False when there is no manifest or a swap was cut short (the marker file)."""
 
     @classmethod
     def read(cls, output_dir: Path) -> Manifest:
         try:
             data: dict[str, Any] = json.loads((output_dir / MANIFEST).read_text("utf-8"))
-            manifest = cls(data["fingerprint"], data["files"], data.get("complete", False))
+            # a build stopped halfway through its swap leaves the marker behind
+            return cls(data["fingerprint"], data["files"],
+                       complete=not (output_dir / SWAPPING).exists())
         except (OSError, ValueError, KeyError, TypeError):
             return cls(complete=False)
-        if (output_dir / SWAPPING).exists():  # a build was stopped halfway through its swap
-            manifest.complete = False
-        return manifest
 
     def write(self, output_dir: Path) -> None:
-        data = {"fingerprint": self.fingerprint, "complete": self.complete,
-                "files": self.files}
+        data = {"fingerprint": self.fingerprint, "files": self.files}
         tmp = output_dir / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", "utf-8")
         os.replace(tmp, output_dir / MANIFEST)
@@ -120,15 +119,20 @@ class OutputWriter:
         if staged:
             self.staged.append(path)
 
-    def emit(self, path: str, data: bytes, key_digest: str = "") -> None:
-        """Stage a file unless the output already holds exactly these bytes."""
+    def stage(self, path: str, data: bytes) -> tuple[str, bool]:
+        """Stage a file unless the output already holds exactly these bytes;
+        (content hash, staged). Records nothing, so workers may call it."""
         digest = content_hash(data)
         old = self.old.files.get(path)
         same = (self.trusted and old is not None and old[0] == digest
-                and (self.output_dir / path).is_file())
+                and os.path.isfile(os.path.join(self.output_str, path)))
         if not same:
             stage_file(self.staging, path, data)
-        self.record(path, digest, key_digest, not same)
+        return digest, not same
+
+    def emit(self, path: str, data: bytes, key_digest: str = "") -> None:
+        digest, staged = self.stage(path, data)
+        self.record(path, digest, key_digest, staged)
 
     def commit(self, fingerprint: str) -> tuple[int, int]:
         """Move staged files in, delete our stale files; returns (written, deleted)."""

@@ -46,35 +46,16 @@ def map_chunks(function: Callable[[Any], Any], items: Sequence[Any], workers: in
     return [r for chunk in results for r in chunk]
 
 
-def render_pages(builder: Any, renderer: Any, writer: Any, todo: Sequence[Any],
-                 workers: int, bodies: Any) -> tuple[list[Any], dict[str, Any]]:
-    """Render and stage pages in workers.
+def map_with_bodies(function: Callable[[Any], Any], items: Sequence[Any], workers: int,
+                    bodies: Any) -> tuple[list[Any], dict[str, Any]]:
+    """`map_chunks` for page rendering: also returns the Markdown bodies the
+    workers rendered on the way, so the parent can cache them."""
 
-    Returns (path, hash, key digest, staged) per page, and the Markdown bodies
-    the workers rendered on the way, for the parent's cache.
-    """
-    from generator.build import _stage_page
+    def one(item: Any) -> Any:
+        return function(item), bodies.take_new()
 
-    def one(index: int) -> Any:
-        page, key_digest = todo[index]
-        return _stage_page(builder, renderer, writer, page, key_digest), bodies.take_new()
-
-    results = map_chunks(one, range(len(todo)), workers)
+    results = map_chunks(one, items, workers)
     new_bodies: dict[str, Any] = {}
     for _, rendered in results:
         new_bodies.update(rendered)
     return [result for result, _ in results], new_bodies
-
-
-def render_pages_to_memory(builder: Any, renderer: Any, todo: Sequence[Any], workers: int,
-                           bodies: Any) -> tuple[list[bytes], dict[str, Any]]:
-    """Render pages in workers and send their bytes home (serve keeps them in memory)."""
-
-    def one(index: int) -> Any:
-        return builder._render_page(todo[index], renderer), bodies.take_new()
-
-    results = map_chunks(one, range(len(todo)), workers)
-    new_bodies: dict[str, Any] = {}
-    for _, rendered in results:
-        new_bodies.update(rendered)
-    return [data for data, _ in results], new_bodies

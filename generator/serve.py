@@ -329,6 +329,15 @@ class Watcher:
         self.stop = threading.Event()
 
     def rebuild(self, changed: set[Path] | None) -> None:
+        self._build_and_publish(changed)
+
+    def catch_up(self) -> None:
+        """Rebuild whatever was saved between the first build and the watcher's start."""
+        self._build_and_publish(None, quiet_if_unchanged=True)
+        print("Watching for changes.", file=sys.stderr)
+
+    def _build_and_publish(self, changed: set[Path] | None,
+                           quiet_if_unchanged: bool = False) -> None:
         started = time.perf_counter()
         try:
             result = self.builder.build(changed, to_memory=True)
@@ -336,6 +345,8 @@ class Watcher:
             print(format_problems(exc.problems), file=sys.stderr)
             print(str(exc), file=sys.stderr)
             self.state.publish(None, exc.problems, str(exc))
+            return
+        if quiet_if_unchanged and not result.written and not self.state.problems:
             return
         ms = (time.perf_counter() - started) * 1000
         if result.warnings:
@@ -346,17 +357,6 @@ class Watcher:
         print(f"{what} {result.attempts} {plural(result.attempts, 'attempt')} in {ms:.0f} ms: "
               f"{result.written} {plural(result.written, 'page')} changed", file=sys.stderr)
 
-    def catch_up(self) -> None:
-        """A full rebuild that stays quiet when nothing changed since the first build."""
-        try:
-            result = self.builder.build(None, to_memory=True)
-        except BuildFailed as exc:
-            print(format_problems(exc.problems), file=sys.stderr)
-            self.state.publish(None, exc.problems, str(exc))
-            return
-        if result.written or self.state.problems:
-            self.state.publish(result.files, [])
-        print("Watching for changes.", file=sys.stderr)
 
     def watch_paths(self) -> list[Path]:
         site = self.builder.site_dir
