@@ -67,12 +67,18 @@ def goldstar(site: Path, *extra: str) -> list[str]:
 
 
 def clean(site: Path) -> None:
-    shutil.rmtree(site / "public", ignore_errors=True)
-    shutil.rmtree(site / ".goldstar-cache", ignore_errors=True)
-    # Let the file system finish the deletion first: on disks that discard
-    # freed blocks, it otherwise slows the next build's writes several times.
-    os.sync()
-    time.sleep(1)
+    """Remove the output and the cache, as a fresh clone has neither.
+
+    They are moved aside, not deleted: on disks that discard freed blocks, a
+    large deletion slows the writes of the next few seconds several times,
+    which would time the file system instead of the build. The temporary
+    folder that holds them is deleted when the benchmark ends.
+    """
+    trash = site.parent / "trash"
+    trash.mkdir(exist_ok=True)
+    for name in ("public", ".goldstar-cache"):
+        if (site / name).exists():
+            os.replace(site / name, trash / f"{name}-{time.monotonic_ns()}")
 
 
 def edit(path: Path, n: int) -> None:

@@ -181,6 +181,16 @@ class Builder:
                 TypeError, ValueError, ImportError):
             pass
 
+    def _make_cache_dir(self) -> None:
+        assert self.cache_dir is not None
+        (self.cache_dir / "bodies").mkdir(parents=True, exist_ok=True)
+        ignore = self.cache_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")
+
+    def _write_shard(self, shard: str, bodies: dict[str, markdown.RenderedBody]) -> None:
+        _write_pickle(self._shard_path(shard), {"fp": self.body_fingerprint, "bodies": bodies})
+
     def _body_added(self, digest: str) -> None:
         self._dirty_shards.add(digest[:2])
 
@@ -206,16 +216,12 @@ class Builder:
         state = self._cache_state()
         if state == self._saved_state and not self._dirty_shards:
             return  # nothing new since the cache was read: do not rewrite it
-        (self.cache_dir / "bodies").mkdir(parents=True, exist_ok=True)
-        ignore = self.cache_dir / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")
+        self._make_cache_dir()
         for shard in sorted(self._dirty_shards):
             self._load_shard(shard)  # keep what this build did not need to look at
             live = {d: b for d, b in self.bodies.items()
                     if d.startswith(shard) and d in self.body_links}
-            _write_pickle(self._shard_path(shard), {"fp": self.body_fingerprint,
-                                                    "bodies": live})
+            self._write_shard(shard, live)
         self._dirty_shards.clear()
         data = {"format": (CACHE_FORMAT, __version__), "parsed": self.parsed,
                 "parse_fp": self.parse_fingerprint, "body_fp": self.body_fingerprint,
@@ -417,19 +423,64 @@ class Builder:
         return wanted if jobs >= threshold and wanted > 1 else 1
 
     def _render_many(self, items: list[Any], function: Callable[[Any], Any],
-                     bodies: markdown.BodyStore) -> list[Any]:
-        """function(item) for each item: in forked workers when there are many (a
-        cold build, a renumbering), and then the bodies they rendered join the cache."""
+                     bodies: markdown.BodyStore, bodies_home: bool) -> list[Any]:
+        """function(item) for each (page, ...) item: in forked workers when there
+        are many (a cold build, a renumbering), else here.
+
+        Workers render the Markdown their pages need. A body belongs to the page
+        it is the text of, and each task takes the pages of a set of body-cache
+        shards, so the worker that rendered a shard's bodies writes that shard
+        itself: the parent never holds them all (`bodies_home=False`). Serve
+        keeps its output in memory and wants every body back (`bodies_home=True`).
+        """
         workers = self._workers(len(items), PARALLEL_PAGES)
         if workers < 2:
             return [function(item) for item in items]
         from generator import parallel
 
-        # Workers get indices, not pages: they already hold the plan (forked), and
-        # a page's context closures could not be pickled anyway.
-        results, new_bodies = parallel.map_with_bodies(
-            lambda index: function(items[index]), range(len(items)), workers, bodies)
-        self._adopt_bodies(new_bodies)
+        tasks = _tasks([item[0].body for item in items], workers)
+        write_shards = not bodies_home and self.cache_dir is not None
+        live: dict[str, list[str]] = {}
+        if write_shards:
+            self._make_cache_dir()
+            for digest in bodies.sources:
+                live.setdefault(digest[:2], []).append(digest)
+
+        def run(task: tuple[list[int], tuple[str, ...]]) -> tuple[Any, ...]:
+            indices, shards = task
+            results = [function(items[i]) for i in indices]
+            new = bodies.take_new()
+            links = {digest: body.links for digest, body in new.items()}
+            written = []
+            if write_shards:
+                for shard in shards:
+                    if any(digest[:2] == shard for digest in new):
+                        self._write_shard(shard, {d: bodies.known[d] for d in live.get(shard, ())
+                                                  if d in bodies.known})
+                        written.append(shard)
+                    # On disk now: free them here, and read them back if asked again.
+                    for digest in live.get(shard, ()):
+                        bodies.known.pop(digest, None)
+                    self._loaded_shards.discard(shard)
+                new = {d: b for d, b in new.items() if d[:2] not in shards}
+            elif not bodies_home:
+                new = {}  # no cache: only the links are still needed
+            return results, links, new, written
+
+        # Workers get task numbers, not pages: they already hold the plan (forked),
+        # and a page's context closures could not be pickled anyway.
+        results: list[Any] = [None] * len(items)
+        for (indices, _), (done, links, new, written) in zip(
+                tasks, parallel.map_tasks(run, tasks, workers), strict=True):
+            for index, result in zip(indices, done, strict=True):
+                results[index] = result
+            self.body_links.update(links)
+            self._adopt_bodies(new)
+            for shard in written:  # what this process knows of them is older
+                self._dirty_shards.discard(shard)
+                self._loaded_shards.discard(shard)
+                for digest in [d for d in self.bodies if d[:2] == shard]:
+                    del self.bodies[digest]
         return results
 
     def _render_page(self, page: pages.Page, renderer: Renderer) -> bytes:
@@ -458,7 +509,7 @@ class Builder:
                 def stage(item: tuple[pages.Page, str]) -> tuple[str, bool]:
                     return writer.stage(item[0].output, self._render_page(item[0], renderer))
 
-                staged = self._render_many(todo, stage, bodies)
+                staged = self._render_many(todo, stage, bodies, bodies_home=False)
                 for (page, key_digest), (digest, was_staged) in zip(todo, staged, strict=True):
                     writer.record(page.output, digest, key_digest, was_staged)
             for path, src in static_files:
@@ -493,7 +544,8 @@ class Builder:
             if todo:
                 renderer = get_renderer()
                 rendered = self._render_many(
-                    todo, lambda item: self._render_page(item[0], renderer), bodies)
+                    todo, lambda item: self._render_page(item[0], renderer), bodies,
+                    bodies_home=True)
                 for (page, key), data in zip(todo, rendered, strict=True):
                     new[page.output] = (key, data)
         except TemplateProblem as exc:
@@ -503,6 +555,31 @@ class Builder:
         deleted = len(set(old) - set(new))
         self.memory, self.memory_fingerprint = new, fingerprint
         return len(todo), deleted, {path: data for path, (_, data) in new.items()}
+
+
+TASKS_PER_WORKER = 8
+
+
+def _tasks(owners: list[str | None], workers: int) -> list[tuple[list[int], tuple[str, ...]]]:
+    """Split item numbers into pool tasks: (items, body-cache shards it owns).
+
+    Items with a body (attempt and standalone pages, by digest) are grouped by
+    the shard of that body, so no two tasks write the same shard; the rest are
+    cut into smaller chunks that come last and even out the workers' finish.
+    """
+    groups = min(256, workers * TASKS_PER_WORKER)
+    grouped: dict[int, list[int]] = {}
+    others: list[int] = []
+    for index, digest in enumerate(owners):
+        if digest is None:
+            others.append(index)
+        else:
+            grouped.setdefault(int(digest[:2], 16) % groups, []).append(index)
+    tasks = [(indices, tuple(f"{s:02x}" for s in range(group, 256, groups)))
+             for group, indices in sorted(grouped.items())]
+    size = max(1, -(-len(others) // (workers * 4)))
+    tasks += [(others[i:i + size], ()) for i in range(0, len(others), size)]
+    return tasks
 
 
 def _write_pickle(path: Path, data: Any) -> None:

@@ -42,6 +42,8 @@ class Page:
     raw: Callable[[], bytes] | None = None
     lastmod: str | None = None
     in_sitemap: bool = True
+    body: str | None = None
+    """Digest of the Markdown body this page is the home of (attempts, pages)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +226,7 @@ def plan_site(
              tuple(tag.name for tag in view.tags),
              previous.key if previous else None, following.key if following else None),
             _attempt_context(view, previous, following),
-            lastmod=view.date.isoformat(),
+            lastmod=view.date.isoformat(), body=view.attempt.entry.digest,
         ))
 
     # Lists: the archive, then one per outcome, category and tag.
@@ -264,7 +266,7 @@ def plan_site(
         url = f"/{sp.slug}/"
         pages.append(Page(
             url, output_for(url), "page.html", ("page", sp.digest),
-            _standalone_context(sp, url, bodies),
+            _standalone_context(sp, url, bodies), body=sp.digest,
         ))
 
     # The files around the pages.
