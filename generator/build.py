@@ -9,6 +9,7 @@ or rendering the rest, and `.goldstar-cache/` gives a new process the same.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import marshal
 import os
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import __version__, entries, markdown, output, pages, stats, themes
+from generator import __version__, entries, markdown, numbering, output, pages, stats, themes
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.problems import (
     WARNING,
@@ -128,9 +129,14 @@ class Builder:
         self._dirty_shards: set[str] = set()
         # raw bytes of content files, kept only by serve between rebuilds
         self.raw_files: dict[str, tuple[str, bytes]] | None = None
-        # in-memory output for serve: output path -> (key digest, bytes)
-        self.memory: dict[str, tuple[Any, bytes]] = {}
+        # in-memory output for serve, by output path; attempt numbers are bound
+        # late there (numbering.py): an id per attempt file, and the numbers of
+        # the last rebuild
+        self.memory: dict[str, MemoryPage] = {}
         self.memory_fingerprint = ""
+        self.number_ids: dict[str, int] = {}
+        self.memory_numbers: dict[int, int] = {}
+        self.memory_table: dict[bytes, bytes] = {}
         self._loaded_cache = False
         self._saved_state: Any = None
         self._theme_root: Path | None = None
@@ -258,6 +264,19 @@ class Builder:
         Raises BuildFailed with every problem of the run; the output is then
         left exactly as it was.
         """
+        if changed is None or not gc.isenabled():
+            return self._build(changed, to_memory=to_memory, stats_only=stats_only)
+        # A rebuild after a save allocates little, but enough to start collections
+        # that walk the whole site's data (a fifth of a one-edit rebuild at 4,000
+        # attempts). Serve collects once after publishing instead (settle_memory).
+        gc.disable()
+        try:
+            return self._build(changed, to_memory=to_memory, stats_only=stats_only)
+        finally:
+            gc.enable()
+
+    def _build(self, changed: Iterable[Path] | None, *, to_memory: bool,
+               stats_only: bool) -> BuildResult:
         timer = Timer()
         opts = self.options
         changed_set = None if changed is None else set(changed)
@@ -358,8 +377,13 @@ class Builder:
         # Plan.
         strings = themes.load_strings(theme, config.language)
         static_files = theme.static_files()
+        number_ids = None
+        if to_memory:
+            for attempt in attempts:
+                self.number_ids.setdefault(attempt.entry.path, len(self.number_ids) + 1)
+            number_ids = self.number_ids
         plan = pages.plan_site(config, attempts, bodies, standalone, site_stats,
-                               strings, [out for out, _ in static_files])
+                               strings, [out for out, _ in static_files], number_ids)
         timer.lap("plan")
 
         # Render and write.
@@ -402,6 +426,7 @@ class Builder:
         timer.lap("markdown+render+write")
         # Links are checked after rendering, when every body has been rendered once.
         problems += _link_warnings(attempts, standalone, bodies, plan.urls)
+        timer.lap("links")
         if opts.use_cache and not to_memory:  # serve saves once, when it stops
             self.save_cache()
             timer.lap("cache")
@@ -532,32 +557,84 @@ class Builder:
         """Serve's output: rendered into memory, only the pages whose key changed.
 
         Keys are compared as they are, without hashing: this runs on every save.
+        Attempt numbers are placeholders in the rendered text; when numbers
+        shift, pages that only print them get them substituted, not rendered.
         """
         old = self.memory if fingerprint == self.memory_fingerprint else {}
-        new: dict[str, tuple[Any, bytes]] = {}
+        numbers = plan.numbers
+        shifted = {i for i, n in numbers.items() if self.memory_numbers.get(i) != n}
+        table = numbering.table(numbers) if shifted or not old else self.memory_table
+        new: dict[str, MemoryPage] = {}
         todo: list[tuple[pages.Page, Any]] = []
         for page in plan.pages:
             key = (page.key, template_digests.get(page.template or ""))
             previous = old.get(page.output)
-            if previous is not None and previous[0] == key:
-                new[page.output] = previous
-            else:
+            if previous is None or previous.key != key or (
+                    shifted and not previous.semantic.isdisjoint(shifted)):
                 todo.append((page, key))
+            elif shifted and not previous.ids.isdisjoint(shifted):
+                new[page.output] = previous.renumbered(table)
+            else:
+                new[page.output] = previous
         try:
             if todo:
                 renderer = get_renderer()
                 rendered = self._render_many(
-                    todo, lambda item: self._render_page(item[0], renderer), bodies,
-                    bodies_home=True)
-                for (page, key), data in zip(todo, rendered, strict=True):
-                    new[page.output] = (key, data)
+                    todo, lambda item: self._render_late(item[0], item[1], renderer, table),
+                    bodies, bodies_home=True)
+                for (page, _), memory_page in zip(todo, rendered, strict=True):
+                    new[page.output] = memory_page
         except TemplateProblem as exc:
             raise BuildFailed([*problems, exc.problem], self._kept_note(True)) from None
         for path, src in static_files:
-            new[path] = ("static", src.read_bytes())
+            data = src.read_bytes()
+            new[path] = MemoryPage("static", None, frozenset(), frozenset(), data)
         deleted = len(set(old) - set(new))
         self.memory, self.memory_fingerprint = new, fingerprint
-        return len(todo), deleted, {path: data for path, (_, data) in new.items()}
+        self.memory_numbers, self.memory_table = numbers, table
+        return len(todo), deleted, {path: page.data for path, page in new.items()}
+
+    def _render_late(self, page: pages.Page, key: Any, renderer: Renderer,
+                     numbers: dict[bytes, bytes]) -> MemoryPage:
+        """A page for serve, its numbers as placeholders (see numbering.py)."""
+        if page.raw is not None:
+            return MemoryPage(key, None, frozenset(), frozenset(), page.raw())
+        assert page.template is not None
+        template = page.template
+        try:
+            text, tracker = numbering.render_tracked(
+                lambda: renderer.render(template, page.context(), self.site_dir))
+            parts, ids = numbering.split(text)
+            intact = numbering.intact(parts)
+        except TemplateProblem:
+            intact = False  # a template that cannot take a placeholder
+        if intact:
+            return MemoryPage(key, parts if ids else None, ids, frozenset(tracker.semantic),
+                              numbering.fill(parts, numbers))
+        # Plain numbers then, and rendered again whenever any number changes.
+        everything = frozenset(int(k[1:]) for k in numbers)
+        parts, _ = numbering.split(renderer.render(template, page.context(), self.site_dir))
+        data = numbering.fill(parts, numbers) if numbering.intact(parts) else b"\x00".join(parts)
+        return MemoryPage(key, None, everything, everything, data)
+
+
+@dataclass(slots=True)
+class MemoryPage:
+    """One file of serve's in-memory output."""
+
+    key: Any
+    parts: list[bytes] | None
+    """The rendered page around its number placeholders, when it has any."""
+    ids: frozenset[int]
+    """Number ids whose placeholders are in the page."""
+    semantic: frozenset[int]
+    """Number ids the page computed with: it is rendered again when they change."""
+    data: bytes
+
+    def renumbered(self, numbers: dict[bytes, bytes]) -> MemoryPage:
+        assert self.parts is not None
+        return MemoryPage(self.key, self.parts, self.ids, self.semantic,
+                          numbering.fill(self.parts, numbers))
 
 
 TASKS_PER_WORKER = 8

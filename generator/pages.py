@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from markupsafe import Markup
 from generator.config import SiteConfig
 from generator.entries import StandalonePage, slugify
 from generator.markdown import BodyStore
+from generator.numbering import Token, tracking
 from generator.stats import Attempt, Stats
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
@@ -64,21 +65,30 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key")
+    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "token")
 
     def __init__(self, attempt: Attempt, bodies: BodyStore, outcome: OutcomeView,
-                 category: Term | None, tags: list[Term]) -> None:
+                 category: Term | None, tags: list[Term], number_id: int | None = None) -> None:
         self.attempt = attempt
         self.bodies = bodies
         self.outcome = outcome
         self.category = category
         self.tags = tags
         self.url = attempt_url(attempt.entry.slug)
-        # Everything a list, a feed or a neighbour link may show of this attempt.
-        self.key = (attempt.number, attempt.entry.digest, attempt.outcome)
+        # Everything a list, a feed or a neighbour link may show of this attempt;
+        # with a late-bound number (serve), its id stands in for the number.
+        self.token = None if number_id is None else Token(number_id, attempt.number)
+        self.key = (attempt.number if number_id is None else ("late", number_id),
+                    attempt.entry.digest, attempt.outcome)
+
+    @property
+    def number(self) -> int | Token:
+        """The attempt's number; a placeholder while serve renders (numbering.py)."""
+        if self.token is not None and tracking():
+            return self.token
+        return self.attempt.number
 
     # The fields of the entry, by name, as templates use them.
-    number = property(lambda self: self.attempt.number)
     title = property(lambda self: self.attempt.entry.title)
     date = property(lambda self: self.attempt.entry.date)
     decided = property(lambda self: self.attempt.entry.decided)
@@ -133,6 +143,8 @@ class SitePlan:
     pages: list[Page]
     urls: set[str] = field(default_factory=set)
     """Every URL the site will have, static files included, for link checks."""
+    numbers: dict[int, int] = field(default_factory=dict)
+    """Late-bound numbers (serve): attempt number by number id."""
 
 
 def outcome_views(config: SiteConfig, strings: dict[str, Any]) -> dict[str, OutcomeView]:
@@ -161,8 +173,14 @@ def plan_site(
     stats: Stats,
     strings: dict[str, Any],
     static_outputs: Sequence[str],
+    number_ids: Mapping[str, int] | None = None,
 ) -> SitePlan:
-    """Every output of the site, in a stable order."""
+    """Every output of the site, in a stable order.
+
+    With `number_ids` (an id per attempt file, kept by serve across rebuilds)
+    attempt numbers are bound late: page keys hold the ids instead of the
+    numbers, and SitePlan.numbers says what each id stands for.
+    """
     t = strings.get
     outcomes = outcome_views(config, strings)
     category_terms: dict[str, Term] = {}
@@ -190,7 +208,8 @@ def plan_site(
 
     published = [
         AttemptView(a, bodies, outcomes[a.outcome],
-                    category_of(a.entry.category), [tag_of(x) for x in a.entry.tags])
+                    category_of(a.entry.category), [tag_of(x) for x in a.entry.tags],
+                    None if number_ids is None else number_ids[a.entry.path])
         for a in attempts if not a.entry.private
     ]
     newest_first = published[::-1]
@@ -315,7 +334,8 @@ def plan_site(
     ))
 
     urls = {p.url for p in pages} | {"/" + s for s in static_outputs}
-    return SitePlan(pages, urls)
+    numbers = {v.token.id: v.attempt.number for v in published if v.token is not None}
+    return SitePlan(pages, urls, numbers)
 
 
 def _page_info(url: str, title: str, description: str | None, kind: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.ext import Extension
 
-from generator import __version__
+from generator import __version__, numbering
 from generator.config import SiteConfig
 from generator.problems import Problem, TemplateProblem
 from generator.themes import Theme
@@ -53,7 +53,12 @@ class FragmentCache(Extension):
         cache: dict[Any, str] = self.environment.fragment_cache  # type: ignore[attr-defined]
         value = cache.get(key)
         if value is None:
-            value = cache[key] = caller()
+            if not numbering.tracking():
+                value = cache[key] = caller()
+            else:  # a fragment that computes with a late-bound number is not kept
+                value, tracker = numbering.render_tracked(caller)
+                if not tracker.semantic:
+                    cache[key] = value
         return value
 
 

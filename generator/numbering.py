@@ -1,0 +1,172 @@
+"""Attempt numbers bound after rendering, so `serve` survives a renumbering.
+
+A new attempt dated in the past gives every later attempt a new number, and
+each of those numbers appears on several pages. Rather than render thousands
+of pages again, serve renders numbers as placeholders and fills them in
+afterwards: a renumbering then costs a text substitution per page.
+
+That is only sound while a template does nothing with a number but print it.
+A `Token` therefore notes every other use (comparing, counting, formatting
+with a spec) as *semantic*: such a page is rendered again whenever one of its
+numbers changes. A placeholder that a filter mangled is noticed too, because
+fewer placeholders come back than were handed out; the page is then rendered
+with plain numbers. `goldstar build` never uses any of this.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Tracker:
+    """What one page's rendering did with attempt numbers."""
+
+    semantic: set[int] = field(default_factory=set)
+    """Ids of the attempts whose numbers were used as numbers, not only printed.
+    (What was printed, substitution finds in the text itself.)"""
+
+
+_current: list[Tracker] = []
+
+
+def tracking() -> bool:
+    """True while a page renders with placeholders (attempt views hand out tokens)."""
+    return bool(_current)
+
+
+def _note(token: Token) -> None:
+    if _current:
+        _current[-1].semantic.add(token.id)
+
+
+def _operator(name: str) -> Callable[..., Any]:
+    found: Callable[..., Any] | None = (getattr(operator, name, None)
+                                        or getattr(operator, name + "_", None))
+    return found or getattr(int, f"__{name}__")
+
+
+def _semantic(name: str) -> Callable[..., Any]:
+    op = _operator(name)
+
+    def method(self: Token, *args: Any) -> Any:
+        _note(self)
+        return op(self.value, *(a.value if isinstance(a, Token) else a for a in args))
+
+    method.__name__ = f"__{name}__"
+    return method
+
+
+def _reflected(name: str) -> Callable[..., Any]:
+    op = _operator(name)
+
+    def method(self: Token, other: Any) -> Any:
+        _note(self)
+        return op(other, self.value)
+
+    method.__name__ = f"__r{name}__"
+    return method
+
+
+class Token:
+    """An attempt number that prints as a placeholder."""
+
+    __slots__ = ("id", "value")
+
+    def __init__(self, id: int, value: int) -> None:
+        self.id = id
+        self.value = value
+
+    def __str__(self) -> str:
+        return f"\x00N{self.id}\x00"
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            _note(self)
+            return format(self.value, spec)
+        return str(self)
+
+    def __repr__(self) -> str:
+        _note(self)
+        return repr(self.value)
+
+    def __hash__(self) -> int:
+        _note(self)
+        return hash(self.value)
+
+    def __bool__(self) -> bool:
+        _note(self)
+        return bool(self.value)
+
+    def __index__(self) -> int:
+        _note(self)
+        return self.value
+
+    __int__ = __index__
+
+    def __float__(self) -> float:
+        _note(self)
+        return float(self.value)
+
+
+# Every other operator: noted as semantic, then done on the plain number.
+for _name in ("eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul", "truediv",
+              "floordiv", "mod", "pow", "neg", "pos", "abs", "and", "or", "xor",
+              "lshift", "rshift", "invert", "divmod", "round", "trunc", "floor", "ceil"):
+    setattr(Token, f"__{_name}__", _semantic(_name))
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor",
+              "lshift", "rshift", "divmod"):
+    setattr(Token, f"__r{_name}__", _reflected(_name))
+
+
+def render_tracked(render: Callable[[], str]) -> tuple[str, Tracker]:
+    """Run one page's (or fragment's) rendering with placeholders, noting what
+    it did with numbers. Nested in another, its semantic uses count there too."""
+    tracker = Tracker()
+    _current.append(tracker)
+    try:
+        return render(), tracker
+    finally:
+        _current.pop()
+        if _current:
+            _current[-1].semantic |= tracker.semantic
+
+
+def split(text: str) -> tuple[list[bytes], frozenset[int]]:
+    """The rendered text as UTF-8 pieces around its placeholders, and their ids.
+
+    Odd pieces are placeholder ids (b"N12"); `fill` joins the pieces with the
+    current numbers in one pass, without searching the text again. A NUL left
+    after splitting means a filter took a placeholder apart: the caller then
+    renders the page with plain numbers instead.
+    """
+    data = text.encode("utf-8")
+    if b"\x00" not in data:
+        return [data], frozenset()
+    parts = data.split(b"\x00")
+    ids = frozenset(int(part[1:]) for part in parts[1::2]
+                    if part[:1] == b"N" and part[1:].isdigit())
+    return parts, ids
+
+
+def intact(parts: list[bytes]) -> bool:
+    """Every odd piece is a whole placeholder (no filter cut or mangled one)."""
+    return len(parts) % 2 == 1 and all(
+        part[:1] == b"N" and part[1:].isdigit() for part in parts[1::2])
+
+
+def fill(parts: list[bytes], numbers: Mapping[bytes, bytes]) -> bytes:
+    """The page's bytes with `numbers` (b"N12" -> b"7") in the placeholders."""
+    if len(parts) == 1:
+        return parts[0]
+    filled = parts.copy()
+    filled[1::2] = [numbers[part] for part in parts[1::2]]
+    return b"".join(filled)
+
+
+def table(numbers: Mapping[int, int]) -> dict[bytes, bytes]:
+    """Placeholder piece -> number, for `fill`."""
+    return {b"N%d" % i: b"%d" % n for i, n in numbers.items()}
