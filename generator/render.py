@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.ext import Extension
+from markupsafe import Markup
 
 from generator import __version__, numbering
 from generator.config import SiteConfig
@@ -38,28 +39,50 @@ class FragmentCache(Extension):
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
         environment.extend(fragment_cache={})
+        environment.filters["goldstar_fragment"] = self._lookup
 
-    def parse(self, parser: Any) -> nodes.Node:
+    def parse(self, parser: Any) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
         args = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             args.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
         key = nodes.Tuple(args, "load")
-        return nodes.CallBlock(self.call_method("_cached", [key]), [], [], body).set_lineno(
-            lineno)
+        # A hit costs one lookup; only a miss builds the body's caller (a macro).
+        found = nodes.Name("_goldstar_fragment", "store")
+        return [
+            # a filter, not a method: Jinja calls filters directly, without the
+            # per-call inspection it gives functions (a list page has 20 cards)
+            nodes.Assign(found, nodes.Filter(key, "goldstar_fragment", [], [], None, None)
+                         ).set_lineno(lineno),
+            nodes.If(
+                nodes.Test(nodes.Name("_goldstar_fragment", "load"), "none", [], [], None, None),
+                [nodes.CallBlock(self.call_method("_store", [key]), [], [], body)],
+                [],
+                [nodes.Output([nodes.Name("_goldstar_fragment", "load")])],
+            ).set_lineno(lineno),
+        ]
 
-    def _cached(self, key: Any, caller: Callable[[], str]) -> str:
-        cache: dict[Any, str] = self.environment.fragment_cache  # type: ignore[attr-defined]
-        value = cache.get(key)
-        if value is None:
-            if not numbering.tracking():
-                value = cache[key] = caller()
-            else:  # a fragment that computes with a late-bound number is not kept
-                value, tracker = numbering.render_tracked(caller)
-                if not tracker.semantic:
-                    cache[key] = value
+    def _lookup(self, key: Any) -> Markup | None:
+        cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
+        return cache.get(key)
+
+    def _store(self, key: Any, caller: Callable[[], str]) -> Markup:
+        cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
+        if not numbering.tracking():
+            value = cache[key] = Markup(caller())
+        else:  # a fragment that computes with a late-bound number is not kept
+            text, tracker = numbering.render_tracked(caller)
+            value = Markup(text)
+            if not tracker.semantic:
+                cache[key] = value
         return value
+
+
+def _compiler_digest() -> str:
+    with open(__file__, "rb") as f:
+        source = f.read()
+    return hashlib.blake2b(source + jinja2.__version__.encode(), digest_size=8).hexdigest()
 
 
 def make_translator(strings: dict[str, Any]) -> Callable[..., str]:
@@ -112,8 +135,11 @@ class Renderer:
         self.theme = theme
         bytecode_cache = None
         if cache_dir is not None:
-            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-            bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+            # Jinja keys compiled templates by their source only, but the code
+            # compiled from {% cache %} is ours: a new goldstar gets its own folder.
+            folder = cache_dir / "jinja" / _compiler_digest()
+            folder.mkdir(parents=True, exist_ok=True)
+            bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(theme.templates)),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
