@@ -160,7 +160,7 @@ def save_to_reload(site: Path, edit_file: Path, runs: int) -> float:
             browser.close()
         return statistics.median(times) * 1000
     finally:
-        server.send_signal(2)
+        server.terminate()  # SIGTERM: SIGINT is ignored when the benchmark runs in the background
         server.wait(timeout=10)
 
 
