@@ -498,17 +498,18 @@ class Builder:
         # Workers get task numbers, not pages: they already hold the plan (forked),
         # and a page's context closures could not be pickled anyway.
         results: list[Any] = [None] * len(items)
-        for (indices, _), (done, links, new, written) in zip(
-                tasks, parallel.map_tasks(run, tasks, workers), strict=True):
+        done_tasks = parallel.map_tasks(run, tasks, workers)
+        rewritten = {shard for *_, written in done_tasks for shard in written}
+        if rewritten:  # what this process knows of those shards is older than the files
+            self._dirty_shards -= rewritten
+            self._loaded_shards -= rewritten
+            for digest in [d for d in self.bodies if d[:2] in rewritten]:
+                del self.bodies[digest]
+        for (indices, _), (done, links, new, _) in zip(tasks, done_tasks, strict=True):
             for index, result in zip(indices, done, strict=True):
                 results[index] = result
             self.body_links.update(links)
-            self._adopt_bodies(new)
-            for shard in written:  # what this process knows of them is older
-                self._dirty_shards.discard(shard)
-                self._loaded_shards.discard(shard)
-                for digest in [d for d in self.bodies if d[:2] == shard]:
-                    del self.bodies[digest]
+            self._adopt_bodies(new)  # bodies of shards no task of theirs wrote
         return results
 
     def _render_page(self, page: pages.Page, renderer: Renderer) -> bytes:
