@@ -128,7 +128,7 @@ class Builder:
         self._loaded_shards: set[str] = set()
         self._dirty_shards: set[str] = set()
         # raw bytes of content files, kept only by serve between rebuilds
-        self.raw_files: dict[str, tuple[str, bytes]] | None = None
+        self.raw_files: dict[str, dict[str, tuple[str, bytes]]] | None = None
         # in-memory output for serve, by output path; attempt numbers are bound
         # late there (numbering.py): an id per attempt file, and the numbers of
         # the last rebuild
@@ -243,19 +243,21 @@ class Builder:
         With a set of changed paths (serve) only those are read again; the rest
         comes from the previous run.
         """
-        if changed is None or self.raw_files is None:
+        if changed is None or self.raw_files is None or folder not in self.raw_files:
             return {path: _digest_and_bytes(abs_path)
                     for path, abs_path in entries.discover(self.site_dir, folder)}
-        files = {p: v for p, v in self.raw_files.items() if p.startswith(folder + "/")}
+        files = dict(self.raw_files[folder])  # in path order; kept unless a file is new
+        added = False
         for abs_path in changed:
             path = display_path(abs_path, self.site_dir)
             if not path.startswith(folder + "/") or not path.endswith(".md"):
                 continue
             if abs_path.is_file():
+                added = added or path not in files
                 files[path] = _digest_and_bytes(abs_path)
             else:
                 files.pop(path, None)
-        return dict(sorted(files.items()))
+        return dict(sorted(files.items())) if added else files
 
     def build(self, changed: Iterable[Path] | None = None, *,
               to_memory: bool = False, stats_only: bool = False) -> BuildResult:
@@ -305,7 +307,7 @@ class Builder:
         attempt_files = self._read_sources(entries.ATTEMPTS_DIR, changed_set)
         page_files = self._read_sources(entries.PAGES_DIR, changed_set)
         if to_memory:
-            self.raw_files = {**attempt_files, **page_files}
+            self.raw_files = {entries.ATTEMPTS_DIR: attempt_files, entries.PAGES_DIR: page_files}
         timer.lap("read")
         all_entries: list[entries.Entry] = []
         standalone: list[entries.StandalonePage] = []

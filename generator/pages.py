@@ -239,13 +239,14 @@ def plan_site(
     for i, view in enumerate(published):
         previous = published[i - 1] if i > 0 else None
         following = published[i + 1] if i + 1 < len(published) else None
+        entry = view.attempt.entry
         pages.append(Page(
-            view.url, output_for(view.url), "attempt.html",
+            view.url, f"attempts/{entry.slug}/index.html", "attempt.html",
             ("attempt", view.key, view.category.name if view.category else None,
-             tuple(tag.name for tag in view.tags),
+             tuple([tag.name for tag in view.tags]),
              previous.key if previous else None, following.key if following else None),
             _attempt_context(view, previous, following),
-            lastmod=view.date.isoformat(), body=view.attempt.entry.digest,
+            lastmod=entry.date.isoformat(), body=entry.digest,
         ))
 
     # Lists: the archive, then one per outcome, category and tag.
@@ -377,7 +378,7 @@ def _list_pages(base: str, heading: str, intro: str | None, kind: str,
         title = heading if number == 1 else f"{heading} ({number}/{total})"
         pages.append(Page(
             url, output_for(url), "list.html",
-            ("list", heading, number, total, tuple(v.key for v in chunk)),
+            ("list", heading, number, total, tuple([v.key for v in chunk])),
             _list_context(url, title, heading, intro, kind, chunk, number, numbered),
         ))
     return pages
