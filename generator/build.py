@@ -483,8 +483,9 @@ class Builder:
             links = {digest: body.links for digest, body in new.items()}
             written = []
             if write_shards:
+                touched = {digest[:2] for digest in new}
                 for shard in shards:
-                    if any(digest[:2] == shard for digest in new):
+                    if shard in touched:
                         self._write_shard(shard, {d: bodies.known[d] for d in live.get(shard, ())
                                                   if d in bodies.known})
                         written.append(shard)
@@ -608,16 +609,15 @@ class Builder:
             text, tracker = numbering.render_tracked(
                 lambda: renderer.render(template, page.context(), self.site_dir))
             parts, ids = numbering.split(text)
-            intact = numbering.intact(parts)
         except TemplateProblem:
-            intact = False  # a template that cannot take a placeholder
-        if intact:
+            ids = None  # a template that cannot take a placeholder
+        if ids is not None:
             return MemoryPage(key, parts if ids else None, ids, frozenset(tracker.semantic),
                               numbering.fill(parts, numbers))
         # Plain numbers then, and rendered again whenever any number changes.
         everything = frozenset(int(k[1:]) for k in numbers)
-        parts, _ = numbering.split(renderer.render(template, page.context(), self.site_dir))
-        data = numbering.fill(parts, numbers) if numbering.intact(parts) else b"\x00".join(parts)
+        parts, ids = numbering.split(renderer.render(template, page.context(), self.site_dir))
+        data = numbering.fill(parts, numbers) if ids is not None else b"\x00".join(parts)
         return MemoryPage(key, None, everything, everything, data)
 
 

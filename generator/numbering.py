@@ -8,9 +8,9 @@ afterwards: a renumbering then costs a text substitution per page.
 That is only sound while a template does nothing with a number but print it.
 A `Token` therefore notes every other use (comparing, counting, formatting
 with a spec) as *semantic*: such a page is rendered again whenever one of its
-numbers changes. A placeholder that a filter mangled is noticed too, because
-fewer placeholders come back than were handed out; the page is then rendered
-with plain numbers. `goldstar build` never uses any of this.
+numbers changes. A placeholder that a filter cut or mangled is noticed too
+(a NUL is left outside a whole placeholder); the page is then rendered with
+plain numbers. `goldstar build` never uses any of this.
 """
 
 from __future__ import annotations
@@ -135,27 +135,22 @@ def render_tracked(render: Callable[[], str]) -> tuple[str, Tracker]:
             _current[-1].semantic |= tracker.semantic
 
 
-def split(text: str) -> tuple[list[bytes], frozenset[int]]:
+def split(text: str) -> tuple[list[bytes], frozenset[int] | None]:
     """The rendered text as UTF-8 pieces around its placeholders, and their ids.
 
     Odd pieces are placeholder ids (b"N12"); `fill` joins the pieces with the
-    current numbers in one pass, without searching the text again. A NUL left
-    after splitting means a filter took a placeholder apart: the caller then
-    renders the page with plain numbers instead.
+    current numbers in one pass, without searching the text again. The ids
+    are None when a filter took a placeholder apart: the caller then renders
+    the page with plain numbers instead.
     """
     data = text.encode("utf-8")
     if b"\x00" not in data:
         return [data], frozenset()
     parts = data.split(b"\x00")
-    ids = frozenset(int(part[1:]) for part in parts[1::2]
-                    if part[:1] == b"N" and part[1:].isdigit())
-    return parts, ids
-
-
-def intact(parts: list[bytes]) -> bool:
-    """Every odd piece is a whole placeholder (no filter cut or mangled one)."""
-    return len(parts) % 2 == 1 and all(
-        part[:1] == b"N" and part[1:].isdigit() for part in parts[1::2])
+    marks = parts[1::2]
+    if len(parts) % 2 == 0 or not all(m[:1] == b"N" and m[1:].isdigit() for m in marks):
+        return parts, None
+    return parts, frozenset(int(m[1:]) for m in marks)
 
 
 def fill(parts: list[bytes], numbers: Mapping[bytes, bytes]) -> bytes:

@@ -241,7 +241,7 @@ def plan_site(
         following = published[i + 1] if i + 1 < len(published) else None
         entry = view.attempt.entry
         pages.append(Page(
-            view.url, f"attempts/{entry.slug}/index.html", "attempt.html",
+            view.url, output_for(view.url), "attempt.html",
             ("attempt", view.key, view.category.name if view.category else None,
              tuple([tag.name for tag in view.tags]),
              previous.key if previous else None, following.key if following else None),

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ class FragmentCache(Extension):
         return value
 
 
+@cache  # read once per process: serve makes a new Renderer on theme changes
 def _compiler_digest() -> str:
     with open(__file__, "rb") as f:
         source = f.read()
