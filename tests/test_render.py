@@ -1,0 +1,94 @@
+"""The Jinja environment: `t()` and `url()` compiled as filters and folded
+into the template text when their arguments are constant, without changing
+what any template renders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import make_config
+
+from generator.render import Renderer
+from generator.themes import Theme
+
+STRINGS = {"archive": "Archive", "items": {"one": "{count} item", "other": "{count} items"}}
+
+
+def renderer(tmp_path: Path, templates: dict[str, str], strings: dict | None = None,
+             cache_dir: Path | None = None, base_path: str = "/blog/") -> Renderer:
+    root = tmp_path / "theme"
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    for name, text in templates.items():
+        (root / "templates" / name).write_text(text)
+    config = make_config(base_url=f"https://example.org{base_path}")
+    assert config.base_path == base_path
+    return Renderer(Theme("test", root), config, strings or STRINGS, {}, cache_dir=cache_dir)
+
+
+def render(r: Renderer, name: str, **context: object) -> str:
+    return r.render(name, dict(context), r.theme.root)
+
+
+def test_constant_calls_are_text_in_the_compiled_template(tmp_path: Path) -> None:
+    r = renderer(tmp_path, {"a.html": "<a href=\"{{ url('/x/') }}\">{{ t('archive') }}</a>"})
+    code = r.env.compile("<a href=\"{{ url('/x/') }}\">{{ t('archive') }}</a>", raw=True)
+    assert """yield '<a href="/blog/x/">Archive</a>'""" in code
+    assert "escape(" not in code  # nothing left to call or escape per page
+    assert render(r, "a.html") == '<a href="/blog/x/">Archive</a>'
+
+
+def test_calls_with_variables_are_filters_and_render_the_same(tmp_path: Path) -> None:
+    source = "{{ t('items', count=n) }} {{ url(path) }} {{ t(key) }}"
+    r = renderer(tmp_path, {"a.html": source})
+    code = r.env.compile(source, raw=True)
+    assert "goldstar_t" in code and "goldstar_url" in code
+    assert render(r, "a.html", n=1, path="/a/", key="archive") == "1 item /blog/a/ Archive"
+    assert render(r, "a.html", n=3, path="b/", key="archive") == "3 items /blog/b/ Archive"
+
+
+def test_escaping_is_the_same_when_folded(tmp_path: Path) -> None:
+    r = renderer(tmp_path, {"a.html": "{{ t('amp') }}|{{ t(k) }}"},
+                 strings={"amp": "Q&A <b>"})
+    assert render(r, "a.html", k="amp") == "Q&amp;A &lt;b&gt;|Q&amp;A &lt;b&gt;"
+
+
+@pytest.mark.parametrize("template", [
+    "{% set t = u %}{{ t('archive') }}",
+    "{% macro m(t) %}{{ t('archive') }}{% endmacro %}{{ m(u) }}",
+    "{% for t in [u] %}{{ t('archive') }}{% endfor %}",
+    "{% with t = u %}{{ t('archive') }}{% endwith %}",
+    "{% macro t(x) %}[{{ x }}]{% endmacro %}{{ t('archive') }}",
+])
+def test_a_template_that_binds_t_itself_keeps_its_own(tmp_path: Path, template: str) -> None:
+    r = renderer(tmp_path, {"a.html": template})
+    assert render(r, "a.html", u=lambda key: f"[{key}]") == "[archive]"
+
+
+def test_call_blocks_still_pass_caller(tmp_path: Path) -> None:
+    template = ("{% macro box(title) %}<b>{{ title }}</b>{{ caller() }}{% endmacro %}"
+                "{% call box(t('archive')) %}{{ url('/') }}{% endcall %}")
+    r = renderer(tmp_path, {"a.html": template})
+    assert render(r, "a.html") == "<b>Archive</b>/blog/"
+
+
+def test_an_unknown_string_is_still_an_error_at_its_line(tmp_path: Path) -> None:
+    from generator.problems import TemplateProblem
+
+    r = renderer(tmp_path, {"a.html": "ok\n{{ t('nope') }}\n"})
+    with pytest.raises(TemplateProblem) as caught:
+        render(r, "a.html")
+    assert caught.value.problem.line == 2
+    assert 'no UI string "nope"' in caught.value.problem.message
+
+
+def test_compiled_templates_are_cached_per_strings_and_base_path(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    templates = {"a.html": "{{ t('archive') }} {{ url('/') }}"}
+    assert render(renderer(tmp_path, templates, cache_dir=cache), "a.html") == "Archive /blog/"
+    again = renderer(tmp_path, templates, strings={"archive": "Archief"}, cache_dir=cache)
+    assert render(again, "a.html") == "Archief /blog/"
+    moved = renderer(tmp_path, templates, cache_dir=cache, base_path="/")
+    assert render(moved, "a.html") == "Archive /"
+    # only the folder of the current strings is kept
+    assert len(list((cache / "jinja").iterdir())) == 1
