@@ -76,10 +76,13 @@ class AttemptView:
         self.tags = tags
         self.url = attempt_url(attempt.entry.slug)
         # Everything a list, a feed or a neighbour link may show of this attempt;
-        # with a late-bound number (serve), its id stands in for the number.
+        # with a late-bound number (serve), its id stands in for the number. The
+        # names of its category and tags are spelled by the first attempt that
+        # uses them, so they are here besides the file's digest.
         self.token = None if number_id is None else Token(number_id, attempt.number)
         self.key = (attempt.number if number_id is None else ("late", number_id),
-                    attempt.entry.digest, attempt.outcome)
+                    attempt.entry.digest, attempt.outcome, category.name if category else None,
+                    tuple([tag.name for tag in tags]))
 
     @property
     def number(self) -> int | Token:
@@ -242,8 +245,7 @@ def plan_site(
         entry = view.attempt.entry
         pages.append(Page(
             view.url, output_for(view.url), "attempt.html",
-            ("attempt", view.key, view.category.name if view.category else None,
-             tuple([tag.name for tag in view.tags]),
+            ("attempt", view.key,
              previous.key if previous else None, following.key if following else None),
             _attempt_context(view, previous, following),
             lastmod=entry.date.isoformat(), body=entry.digest,

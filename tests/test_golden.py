@@ -185,6 +185,24 @@ def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path: Path,
         assert (a / "public" / name).read_bytes() == (b / "public" / name).read_bytes(), name
 
 
+def test_a_category_respelled_by_its_first_attempt_is_rebuilt_everywhere(
+        tmp_path: Path) -> None:
+    """The first attempt of a category spells it for all: pages that do not
+    hold that attempt (archive page 1 holds only the later "job" one) change too."""
+    site = copy_site("basic", tmp_path / "warm")
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    first = site / "content" / "attempts" / "2026-03" / "2026-03-02-raise.md"
+    first.write_text(first.read_text().replace("category: job", "category: Job"))
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    fresh = copy_site("basic", tmp_path / "fresh")
+    shutil.copyfile(first, fresh / "content" / "attempts" / "2026-03" / first.name)
+    assert run("build", "--site", fresh, "--as-of", "2026-03-21", "--no-cache").code == 0
+    archive = (site / "public" / "attempts" / "index.html").read_text()
+    assert "2026-03-03-grant" in archive and ">Job</span>" in archive
+    for name in tree(fresh / "public"):
+        assert (site / "public" / name).read_bytes() == (fresh / "public" / name).read_bytes(), name
+
+
 def test_unchanged_pages_are_not_rewritten(tmp_path: Path) -> None:
     site = copy_site("basic", tmp_path)
     assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
