@@ -135,6 +135,7 @@ class Builder:
         self.memory: dict[str, MemoryPage] = {}
         self.memory_fingerprint = ""
         self.number_ids: dict[str, int] = {}
+        self.plan_memo = pages.PlanMemo()  # serve's: views and pages of the last plan
         self.memory_numbers: dict[int, int] = {}
         self.memory_table: dict[bytes, bytes] = {}
         self._loaded_cache = False
@@ -385,7 +386,8 @@ class Builder:
                 self.number_ids.setdefault(attempt.entry.path, len(self.number_ids) + 1)
             number_ids = self.number_ids
         plan = pages.plan_site(config, attempts, bodies, standalone, site_stats,
-                               strings, [out for out, _ in static_files], number_ids)
+                               strings, [out for out, _ in static_files], number_ids,
+                               self.plan_memo if to_memory else None)
         timer.lap("plan")
 
         # Render and write.

@@ -84,6 +84,15 @@ class AttemptView:
                     attempt.entry.digest, attempt.outcome, category.name if category else None,
                     tuple([tag.name for tag in tags]))
 
+    def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
+             tags: list[Term], number_id: int | None) -> bool:
+        """Would a new view of `attempt` be this one? (Serve reuses it then.)"""
+        old = self.attempt
+        return (old.entry is attempt.entry and old.number == attempt.number
+                and old.outcome == attempt.outcome and self.outcome is outcome
+                and self.category is category and self.tags == tags
+                and (self.token.id if self.token is not None else None) == number_id)
+
     @property
     def number(self) -> int | Token:
         """The attempt's number; a placeholder while serve renders (numbering.py)."""
@@ -142,6 +151,25 @@ def output_for(url: str) -> str:
 
 
 @dataclass
+class PlanMemo:
+    """What serve's last plan made, for the next plan to reuse.
+
+    A view or an attempt page is reused when everything it was made from is
+    the very same object as last time (entries are, for files that did not
+    change), so a one-attempt edit costs a lookup per attempt instead of new
+    objects, and the renderer compares their keys by identity.
+    """
+
+    outcomes: dict[str, OutcomeView] = field(default_factory=dict)
+    terms: dict[tuple[str, str], Term] = field(default_factory=dict)
+    views: dict[str, AttemptView] = field(default_factory=dict)
+    """By entry path."""
+    pages: dict[str, tuple[AttemptView | None, AttemptView, AttemptView | None, Page]] = field(
+        default_factory=dict)
+    """By entry path: (previous, view, next) and the attempt page made from them."""
+
+
+@dataclass
 class SitePlan:
     pages: list[Page]
     urls: set[str] = field(default_factory=set)
@@ -177,17 +205,28 @@ def plan_site(
     strings: dict[str, Any],
     static_outputs: Sequence[str],
     number_ids: Mapping[str, int] | None = None,
+    memo: PlanMemo | None = None,
 ) -> SitePlan:
     """Every output of the site, in a stable order.
 
     With `number_ids` (an id per attempt file, kept by serve across rebuilds)
     attempt numbers are bound late: page keys hold the ids instead of the
-    numbers, and SitePlan.numbers says what each id stands for.
+    numbers, and SitePlan.numbers says what each id stands for. With a `memo`
+    (serve) the views and attempt pages of the last plan are reused where
+    nothing they were made from changed; the memo is updated for the next one.
     """
     t = strings.get
+    memo = memo if memo is not None else PlanMemo()  # a fresh one reuses nothing
     outcomes = outcome_views(config, strings)
+    if outcomes == memo.outcomes:
+        outcomes = memo.outcomes  # the same objects: views that point to them stay valid
     category_terms: dict[str, Term] = {}
     tag_terms: dict[str, Term] = {}
+    terms: dict[tuple[str, str], Term] = {}
+
+    def new_term(name: str, url: str) -> Term:
+        term = terms[(name, url)] = memo.terms.get((name, url)) or Term(name, url)
+        return term  # the last plan's object when it is equal: views keep theirs
 
     by_name: dict[tuple[str, str], Term] = {}
 
@@ -197,7 +236,9 @@ def plan_site(
         term = by_name.get(("c", name))
         if term is None:  # first spelling of a category wins
             slug = slugify(name)
-            term = category_terms.setdefault(slug, Term(name, f"/categories/{slug}/"))
+            term = category_terms.get(slug)
+            if term is None:
+                term = category_terms[slug] = new_term(name, f"/categories/{slug}/")
             by_name[("c", name)] = term
         return term
 
@@ -205,16 +246,28 @@ def plan_site(
         term = by_name.get(("t", name))
         if term is None:
             slug = slugify(name)
-            term = tag_terms.setdefault(slug, Term(name, f"/tags/{slug}/"))
+            term = tag_terms.get(slug)
+            if term is None:
+                term = tag_terms[slug] = new_term(name, f"/tags/{slug}/")
             by_name[("t", name)] = term
         return term
 
-    published = [
-        AttemptView(a, bodies, outcomes[a.outcome],
-                    category_of(a.entry.category), [tag_of(x) for x in a.entry.tags],
-                    None if number_ids is None else number_ids[a.entry.path])
-        for a in attempts if not a.entry.private
-    ]
+    published: list[AttemptView] = []
+    views: dict[str, AttemptView] = {}
+    for a in attempts:
+        entry = a.entry
+        if entry.private:
+            continue
+        outcome, category = outcomes[a.outcome], category_of(entry.category)
+        tags = [tag_of(x) for x in entry.tags]
+        number_id = None if number_ids is None else number_ids[entry.path]
+        view = memo.views.get(entry.path)
+        if view is not None and view.same(a, outcome, category, tags, number_id):
+            view.bodies = bodies
+        else:
+            view = AttemptView(a, bodies, outcome, category, tags, number_id)
+        published.append(view)
+        views[entry.path] = view
     newest_first = published[::-1]
     pages: list[Page] = []
 
@@ -239,32 +292,41 @@ def plan_site(
     ))
 
     # One page per published attempt, with its neighbours.
+    attempt_pages = {}
     for i, view in enumerate(published):
         previous = published[i - 1] if i > 0 else None
         following = published[i + 1] if i + 1 < len(published) else None
         entry = view.attempt.entry
-        pages.append(Page(
-            view.url, output_for(view.url), "attempt.html",
-            ("attempt", view.key,
-             previous.key if previous else None, following.key if following else None),
-            _attempt_context(view, previous, following),
-            lastmod=entry.date.isoformat(), body=entry.digest,
-        ))
+        made = memo.pages.get(entry.path)
+        if made is None or made[0] is not previous or made[1] is not view or (
+                made[2] is not following):
+            made = (previous, view, following, Page(
+                view.url, output_for(view.url), "attempt.html",
+                ("attempt", view.key,
+                 previous.key if previous else None, following.key if following else None),
+                _attempt_context(view, previous, following),
+                lastmod=entry.date.isoformat(), body=entry.digest,
+            ))
+        attempt_pages[entry.path] = made
+        pages.append(made[3])
+    memo.outcomes, memo.terms, memo.views, memo.pages = outcomes, terms, views, attempt_pages
 
     # Lists: the archive, then one per outcome, category and tag.
-    pages += _list_pages("/attempts/", str(t("archive_heading", "All attempts")), None,
-                         "archive", newest_first, config.per_page)
-    for key, outcome in outcomes.items():
-        items = [v for v in newest_first if v.outcome.key == key]
-        heading = str(t("outcome_heading", "{label}")).format(label=outcome.label)
-        pages += _list_pages(outcome.url, heading, None, "outcome", items, config.per_page)
+    by_outcome: dict[str, list[AttemptView]] = {key: [] for key in outcomes}
     by_category: dict[str, list[AttemptView]] = {}
     by_tag: dict[str, list[AttemptView]] = {}
     for view in newest_first:  # one pass, however many terms there are
+        by_outcome[view.outcome.key].append(view)
         if view.category:
             by_category.setdefault(view.category.url, []).append(view)
         for tag in view.tags:
             by_tag.setdefault(tag.url, []).append(view)
+    pages += _list_pages("/attempts/", str(t("archive_heading", "All attempts")), None,
+                         "archive", newest_first, config.per_page)
+    for key, outcome in outcomes.items():
+        heading = str(t("outcome_heading", "{label}")).format(label=outcome.label)
+        pages += _list_pages(outcome.url, heading, None, "outcome", by_outcome[key],
+                             config.per_page)
     for kind, terms, members in (("category", category_terms, by_category),
                                  ("tag", tag_terms, by_tag)):
         ordered = sorted(terms.values(), key=lambda term: (term.name.casefold(), term.url))
@@ -326,13 +388,13 @@ def plan_site(
         "/stats.json", "stats.json", None, ("stats", stats_bytes), dict,
         raw=lambda: stats_bytes, in_sitemap=False,
     ))
-    sitemap = [{"loc": config.base_url + p.url.lstrip("/"), "lastmod": p.lastmod}
-               for p in pages if p.in_sitemap]
+    mapped = [p for p in pages if p.in_sitemap]
     pages.append(Page(
         "/sitemap.xml", "sitemap.xml", "sitemap.xml",
-        ("sitemap", tuple((u["loc"], u["lastmod"]) for u in sitemap)),
+        ("sitemap", tuple([p.url for p in mapped]), tuple([p.lastmod for p in mapped])),
         lambda: {"page": _page_info("/sitemap.xml", "sitemap", None, "sitemap"),
-                 "urls": sitemap},
+                 "urls": [{"loc": config.base_url + p.url.lstrip("/"), "lastmod": p.lastmod}
+                          for p in mapped]},
         in_sitemap=False,
     ))
 

@@ -153,3 +153,31 @@ def test_serve_after_a_renumbering_matches_a_fresh_build(  # type: ignore[no-unt
     edited.write_text(edited.read_text().replace("Body 4.", "Body four."), encoding="utf-8")
     result = builder.build({edited}, to_memory=True)
     assert result.files == _fresh(site)
+
+
+def test_serve_after_edits_to_terms_neighbours_and_outcomes_matches_a_fresh_build(
+        tmp_path: Path) -> None:
+    """Serve reuses the views and pages of its last plan (pages.PlanMemo); each
+    of these edits changes what other attempts' pages show."""
+    site = _site(tmp_path, 9)
+    attempts = site / "content" / "attempts"
+    builder = Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
+    builder.build(to_memory=True)
+    edits = [
+        # the first attempt of a category spells it for every attempt in it
+        ("2026-03-01-a0.md", "category: home", "category: HOME"),
+        ("2026-03-04-a3.md", "tags: [t1]", "tags: [renamed]"),
+        ("2026-03-05-a4.md", "title: Attempt 4", "title: Four"),  # neighbours show it
+        ("2026-03-06-a5.md", "outcome: no", "outcome: yes"),
+        ("2026-03-07-a6.md", "category: home", "category: home\nprivate: true"),
+        ("2026-03-01-a0.md", "category: HOME", "category: home"),
+    ]
+    for name, old, new in edits:
+        path = attempts / name
+        text = path.read_text()
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        result = builder.build({path}, to_memory=True)
+        assert result.files == _fresh(site), (name, new)
+    page = builder.build({path}, to_memory=True).files["attempts/2026-03-03-a2/index.html"]
+    assert b"home" in page and b"HOME" not in page

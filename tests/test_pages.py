@@ -99,3 +99,37 @@ def test_private_attempts_get_no_page_and_no_list_entry() -> None:
     archive_items = site["attempts/index.html"].context()["items"]
     assert all(item.url != "/attempts/secret/" for item in archive_items)
     assert len(archive_items) == 5
+
+
+def test_a_memo_reuses_views_and_pages_made_from_the_same_objects() -> None:
+    config = make_config(goal=100, start=dt.date(2026, 3, 1))
+    entries = month_of_attempts(10)
+    memo = pages.PlanMemo()
+    bodies = BodyStore({}, {}, {}, False, "/")
+
+    def attempt_pages(entries: list) -> dict[str, pages.Page]:
+        attempts = stats.select(entries, config, AS_OF)
+        site = pages.plan_site(config, attempts, bodies, [], stats.compute_stats(
+            attempts, config, AS_OF), {}, [], memo=memo)
+        return {p.url: p for p in site.pages if p.template == "attempt.html"}
+
+    first = attempt_pages(entries)
+    bodies = BodyStore({}, {}, {}, False, "/")  # each build has its own
+    again = attempt_pages(entries)
+    assert all(again[url] is page for url, page in first.items())
+    assert all(page.context()["attempt"].bodies is bodies for page in again.values())
+    # a new entry object for a03: its page and its neighbours' pages are new
+    order = list(first)
+    middle = order.index("/attempts/a03/")
+    changed = dataclasses.replace(entries[3], title="Changed")
+    after = attempt_pages(entries[:3] + [changed] + entries[4:])
+    renewed = {url for url, page in after.items() if page is not again[url]}
+    assert renewed == set(order[middle - 1:middle + 2])
+    assert after["/attempts/a03/"].context()["attempt"].title == "Changed"
+    # the first attempt of a category spells it for all: their views are new,
+    # though only a01's entry changed
+    respelled = entries[:3] + [changed] + entries[4:]
+    respelled[1] = dataclasses.replace(respelled[1], category="JOB")
+    views = {url: page.context()["attempt"] for url, page in attempt_pages(respelled).items()}
+    assert {v.category.name for v in views.values() if v.category.url == "/categories/job/"} \
+        == {"JOB"}
