@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from generator.config import Challenge, SiteConfig
@@ -41,17 +43,15 @@ def select(entries: Iterable[Entry], config: SiteConfig, as_of: dt.date,
     """
     chosen = [e for e in entries
               if e.date <= as_of and (include_drafts or not e.draft)]
-    chosen.sort(key=lambda e: (e.date, e.rel_path))
+    chosen.sort(key=attrgetter("date", "rel_path"))
     ghost_after = config.challenge.ghost_after_days
-    can_ghost = ghost_after is not None and GHOSTED in config.outcome_keys
-    attempts = []
-    for number, entry in enumerate(chosen, start=1):
-        outcome = entry.outcome
-        if (can_ghost and outcome == PENDING and ghost_after is not None
-                and (as_of - entry.date).days > ghost_after):
-            outcome = GHOSTED
-        attempts.append(Attempt(entry, number, outcome))
-    return attempts
+    if ghost_after is None or GHOSTED not in config.outcome_keys:
+        return [Attempt(entry, number, entry.outcome)
+                for number, entry in enumerate(chosen, start=1)]
+    ghost_before = as_of - dt.timedelta(days=ghost_after)  # dated before it: ghosted
+    return [Attempt(entry, number, GHOSTED if entry.outcome == PENDING
+                    and entry.date < ghost_before else entry.outcome)
+            for number, entry in enumerate(chosen, start=1)]
 
 
 def milestone_targets(goal: int) -> list[int]:
@@ -145,37 +145,35 @@ def compute_stats(attempts: Sequence[Attempt], config: SiteConfig, as_of: dt.dat
     def empty() -> dict[str, Any]:
         return {"total": 0, "outcomes": dict.fromkeys(keys, 0)}
 
+    # Count each (outcome, month, category) once, then add the groups up: a few
+    # hundred groups instead of a dictionary walk per attempt. Groups come in
+    # the order of their first attempt, so a category's first spelling wins.
+    groups = Counter([(a.outcome, a.entry.date.year, a.entry.date.month, a.entry.category)
+                      for a in attempts])
     outcomes = dict.fromkeys(keys, 0)
     by_category: dict[str, dict[str, Any]] = {}
     category_names: dict[str, str] = {}
     by_month: dict[str, dict[str, Any]] = {}
     if attempts:
         by_month = {m: empty() for m in months_between(attempts[0].entry.date, as_of)}
-    milestone_at = milestone_targets(challenge.goal)
-    milestones = []
-    progress = 0
-    answer_days = []
-    for attempt in attempts:
-        entry = attempt.entry
-        outcomes[attempt.outcome] += 1
-        month = by_month[f"{entry.date.year:04d}-{entry.date.month:02d}"]
-        month["total"] += 1
-        month["outcomes"][attempt.outcome] += 1
-        name = category_key(entry.category, category_names)
-        category = by_category.setdefault(name, empty())
-        category["total"] += 1
-        category["outcomes"][attempt.outcome] += 1
-        if entry.decided is not None:
-            answer_days.append((entry.decided - entry.date).days)
-        if attempt.outcome in counts_toward:
-            progress += 1
-            if milestone_at and progress == milestone_at[0]:
-                milestone_at.pop(0)
-                milestones.append({
-                    "at": progress,
-                    "date": entry.date.isoformat(),
-                    "url": None if entry.private or url_of is None else url_of(attempt),
-                })
+    for (outcome, year, month_number, category_name), count in groups.items():
+        outcomes[outcome] += count
+        month = by_month[f"{year:04d}-{month_number:02d}"]
+        month["total"] += count
+        month["outcomes"][outcome] += count
+        category = by_category.setdefault(category_key(category_name, category_names), empty())
+        category["total"] += count
+        category["outcomes"][outcome] += count
+    answer_days = [(a.entry.decided - a.entry.date).days
+                   for a in attempts if a.entry.decided is not None]
+    counting = [a for a in attempts if a.outcome in counts_toward]
+    progress = len(counting)
+    milestones = [{
+        "at": at,
+        "date": counting[at - 1].entry.date.isoformat(),
+        "url": (None if counting[at - 1].entry.private or url_of is None
+                else url_of(counting[at - 1])),
+    } for at in milestone_targets(challenge.goal) if at <= progress]
 
     longest, run_ending = days_in_a_row({a.entry.date for a in attempts})
     remaining = max(challenge.goal - progress, 0)
