@@ -9,6 +9,7 @@ or rendering the rest, and `.goldstar-cache/` gives a new process the same.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import marshal
@@ -143,6 +144,7 @@ class Builder:
         self._theme_root: Path | None = None
         # (key, Renderer), reused while theme and config stay the same
         self._renderer: tuple[Any, Renderer] | None = None
+        self._background: Any = None  # a parallel.Background rendering bodies early
         # templates digest -> per template, a digest of it and all it includes
         self.template_digests: dict[str, dict[str, str]] = {}
 
@@ -267,16 +269,20 @@ class Builder:
         Raises BuildFailed with every problem of the run; the output is then
         left exactly as it was.
         """
-        if changed is None or not gc.isenabled():
-            return self._build(changed, to_memory=to_memory, stats_only=stats_only)
         # A rebuild after a save allocates little, but enough to start collections
         # that walk the whole site's data (a fifth of a one-edit rebuild at 4,000
         # attempts). Serve collects once after publishing instead (settle_memory).
-        gc.disable()
+        pause_gc = changed is not None and gc.isenabled()
+        if pause_gc:
+            gc.disable()
         try:
             return self._build(changed, to_memory=to_memory, stats_only=stats_only)
         finally:
-            gc.enable()
+            if pause_gc:
+                gc.enable()
+            if self._background is not None:  # the build failed before it rendered
+                self._background.close()
+                self._background = None
 
     def _build(self, changed: Iterable[Path] | None, *, to_memory: bool,
                stats_only: bool) -> BuildResult:
@@ -320,6 +326,7 @@ class Builder:
             self.bodies, self.body_links, self.body_fingerprint = {}, {}, body_fp
             self._loaded_shards = {f"{i:02x}" for i in range(256)}  # nothing to read
             self._dirty_shards = set(self._loaded_shards)
+        self._prefetch(attempt_files, config)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -418,6 +425,10 @@ class Builder:
         if templates_key not in self.template_digests:
             get_renderer()  # checks the templates and learns what each one includes
         template_digests = self.template_digests[templates_key]
+        if self._background is not None:  # bodies rendered while we parsed and planned
+            prefetched = self._background.result()
+            self._background = None
+            self._adopt_bodies({d: b for d, b in prefetched.items() if d in sources})
         if to_memory:
             written, deleted, files = self._render_to_memory(
                 plan, get_renderer, template_digests, fingerprint, static_files, problems,
@@ -441,6 +452,22 @@ class Builder:
             seconds=timer.total, warnings=[p for p in problems if p.severity == WARNING],
             timings=timer.stages, stats=site_stats, files=files,
         )
+
+    def _prefetch(self, attempt_files: dict[str, tuple[str, bytes]], config: SiteConfig) -> None:
+        """With many bodies to render, start rendering them in the background.
+
+        Parsing and planning run in this process only; meanwhile a second core
+        renders Markdown, and the pool later renders whatever it did not reach.
+        """
+        missing = [(digest, raw) for digest, raw in attempt_files.values()
+                   if digest not in self.body_links]
+        if self._workers(len(missing), PARALLEL_PAGES) < 2:
+            return
+        from generator import parallel
+
+        render = functools.partial(markdown.render_files, allow_html=config.allow_html,
+                                   base_path=config.base_path)
+        self._background = parallel.Background(render, missing, {})
 
     def _kept_note(self, to_memory: bool) -> str:
         if to_memory:

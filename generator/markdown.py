@@ -135,3 +135,21 @@ class BodyStore:
         """Bodies rendered since the last call (a worker sends them home)."""
         new, self.new = self.new, {}
         return new
+
+
+def render_files(files: list[tuple[str, bytes]], stopped: Callable[[], bool], allow_html: bool,
+                 base_path: str) -> dict[str, RenderedBody]:
+    """Bodies of whole files, by digest, until `stopped()`: the build runs this in a
+    background process while it parses and plans (parallel.Background)."""
+    from generator.frontmatter import FrontMatterError, split
+
+    done = {}
+    for digest, raw in files:
+        if stopped():
+            break
+        try:
+            doc = split(raw.decode("utf-8"))
+        except (UnicodeDecodeError, FrontMatterError):
+            continue  # the parse reports it
+        done[digest] = render(doc.body, doc.body_line, allow_html, base_path)
+    return done

@@ -47,3 +47,54 @@ def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int
     finally:
         gc.unfreeze()
         _STATE.clear()
+
+
+class Background:
+    """`function(tasks, stopped)` in a forked process while this one goes on.
+
+    The function works through its tasks until `stopped()` turns true and
+    returns what it has so far; `result()` asks it to stop and waits for that.
+    Where fork is not available, or the process fails, the result is `empty`:
+    the work is then simply done later, in the pool.
+    """
+
+    def __init__(self, function: Callable[[Any, Callable[[], bool]], Any], tasks: Any,
+                 empty: Any) -> None:
+        self.empty = empty
+        self.process: Any = None
+        ctx = _context()
+        if ctx is None:  # pragma: no cover - Windows
+            return
+        self.stop = ctx.Event()
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_background, daemon=True,
+                                   args=(function, tasks, self.stop, send))
+        self.process.start()
+        send.close()
+
+    def result(self) -> Any:
+        if self.process is None:
+            return self.empty
+        self.stop.set()
+        try:
+            return self.receive.recv()
+        except (EOFError, OSError):
+            return self.empty
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the process without waiting for its result (the build failed)."""
+        if self.process is not None:
+            self.stop.set()
+            self.process.join(timeout=5)
+            if self.process.is_alive():  # pragma: no cover - a stuck render
+                self.process.kill()
+            self.receive.close()
+            self.process = None
+
+
+def _background(function: Callable[[Any, Callable[[], bool]], Any], tasks: Any,
+                stop: Any, send: Any) -> None:
+    send.send(function(tasks, stop.is_set))
+    send.close()

@@ -92,3 +92,85 @@ def test_a_pooled_warm_build_after_edits_keeps_the_cache_whole(
     assert any("Changed body of" in body.html for body in cached.values())
     assert not any(body.html.startswith("<p>Body of <strong>5</strong>")
                    for body in cached.values())
+
+
+def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the parent parses and plans, a background process renders bodies;
+    the pool renders the rest. Private bodies it rendered are not kept."""
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    report = tmp_path / "background.txt"
+    render_files = markdown.render_files
+
+    def first_twenty(files: list, stopped, **settings):  # type: ignore[no-untyped-def]
+        done = render_files(files[:20], stopped, **settings)
+        report.write_text(str(len(done)))  # runs in the background process
+        return done
+
+    monkeypatch.setattr(markdown, "render_files", first_twenty)
+    renders = tmp_path / "renders.txt"
+    render = markdown.render
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with open(renders, "a") as f:  # every process appends its own lines
+            f.write(args[0].splitlines()[0] + "\n")
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(markdown, "render", counted)
+    pooled, serial = _many_attempts(tmp_path / "pooled"), _many_attempts(tmp_path / "serial")
+    for site in (pooled, serial):
+        (site / "content" / "attempts" / "2026-03-01-hidden.md").write_text(
+            attempt("Hidden", "2026-03-01", extra="private: true\n", body="Secret words.\n"))
+    first = run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2")
+    assert first.code == 0, first.err
+    assert report.read_text() == "20"
+    # the pool did not render again any of the bodies the background did
+    files = sorted((pooled / "content" / "attempts").iterdir())[:20]
+    early = [f.read_text().split("---\n")[2].splitlines()[0] for f in files]
+    log = renders.read_text().splitlines()
+    assert "Secret words." in early and all(log.count(line) == 1 for line in early)
+    assert run("build", "--site", serial, "--as-of", "2026-03-31", "--workers", "1").code == 0
+    cached = _cached_bodies(pooled)
+    assert len(cached) == 60 and not any("Secret" in b.html for b in cached.values())
+    assert cached == _cached_bodies(serial)
+    for name in tree(serial / "public"):
+        assert (pooled / "public" / name).read_bytes() == \
+            (serial / "public" / name).read_bytes(), name
+
+
+def test_a_failed_build_stops_the_background_rendering(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    site = _many_attempts(tmp_path)
+    (site / "content" / "attempts" / "2026-03-02-broken.md").write_text(
+        "---\ntitle: [unclosed\n---\nBody.\n")
+    result = run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2")
+    assert result.code == 1 and "2026-03-02-broken.md:2" in result.err
+    assert multiprocessing.active_children() == []
+
+
+def test_background_returns_what_it_has_when_asked_and_nothing_when_it_fails() -> None:
+    import threading
+
+    from generator import parallel
+
+    def count(tasks: list[int], stopped) -> list[int]:  # type: ignore[no-untyped-def]
+        done = []
+        for task in tasks:
+            if stopped():
+                break
+            done.append(task)
+            while task == 2 and not stopped():  # busy until asked to stop
+                threading.Event().wait(0.01)
+        return done
+
+    slow = parallel.Background(count, [1, 2, 3, 4], [])
+    threading.Event().wait(0.2)
+    assert slow.result() == [1, 2]  # stopped on the way, its work so far is kept
+
+    def fail(tasks: list[int], stopped) -> list[int]:  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    assert parallel.Background(fail, [1], ["empty"]).result() == ["empty"]
