@@ -222,10 +222,10 @@ def plan_site(
         outcomes = memo.outcomes  # the same objects: views that point to them stay valid
     category_terms: dict[str, Term] = {}
     tag_terms: dict[str, Term] = {}
-    terms: dict[tuple[str, str], Term] = {}
+    made_terms: dict[tuple[str, str], Term] = {}
 
     def new_term(name: str, url: str) -> Term:
-        term = terms[(name, url)] = memo.terms.get((name, url)) or Term(name, url)
+        term = made_terms[(name, url)] = memo.terms.get((name, url)) or Term(name, url)
         return term  # the last plan's object when it is equal: views keep theirs
 
     by_name: dict[tuple[str, str], Term] = {}
@@ -309,7 +309,7 @@ def plan_site(
             ))
         attempt_pages[entry.path] = made
         pages.append(made[3])
-    memo.outcomes, memo.terms, memo.views, memo.pages = outcomes, terms, views, attempt_pages
+    memo.outcomes, memo.terms, memo.views, memo.pages = outcomes, made_terms, views, attempt_pages
 
     # Lists: the archive, then one per outcome, category and tag.
     by_outcome: dict[str, list[AttemptView]] = {key: [] for key in outcomes}

@@ -81,17 +81,19 @@ class Background:
         except (EOFError, OSError):
             return self.empty
         finally:
-            self.close()
+            self._reap()
 
     def close(self) -> None:
-        """Stop the process without waiting for its result (the build failed)."""
+        """End the process without its result (the build failed): at once, since
+        a large result would keep it waiting for us to read it."""
         if self.process is not None:
-            self.stop.set()
-            self.process.join(timeout=5)
-            if self.process.is_alive():  # pragma: no cover - a stuck render
-                self.process.kill()
-            self.receive.close()
-            self.process = None
+            self.process.terminate()
+            self._reap()
+
+    def _reap(self) -> None:
+        self.process.join()
+        self.receive.close()
+        self.process = None
 
 
 def _background(function: Callable[[Any, Callable[[], bool]], Any], tasks: Any,

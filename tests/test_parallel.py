@@ -174,3 +174,19 @@ def test_background_returns_what_it_has_when_asked_and_nothing_when_it_fails() -
         raise RuntimeError("a bug")
 
     assert parallel.Background(fail, [1], ["empty"]).result() == ["empty"]
+
+
+def test_closing_a_background_ends_it_without_waiting_for_its_work() -> None:
+    import multiprocessing
+    import threading
+
+    from generator import parallel
+
+    def forever(tasks: list[int], stopped) -> str:  # type: ignore[no-untyped-def]
+        while True:  # one very long body: it never looks at stopped()
+            threading.Event().wait(1)
+
+    background = parallel.Background(forever, [1], "")
+    background.close()
+    assert multiprocessing.active_children() == []
+    assert background.result() == ""  # closed: nothing more to ask
