@@ -223,33 +223,20 @@ def plan_site(
     category_terms: dict[str, Term] = {}
     tag_terms: dict[str, Term] = {}
     made_terms: dict[tuple[str, str], Term] = {}
-
-    def new_term(name: str, url: str) -> Term:
-        term = made_terms[(name, url)] = memo.terms.get((name, url)) or Term(name, url)
-        return term  # the last plan's object when it is equal: views keep theirs
-
     by_name: dict[tuple[str, str], Term] = {}
 
-    def category_of(name: str | None) -> Term | None:
-        if not name:
-            return None
-        term = by_name.get(("c", name))
-        if term is None:  # first spelling of a category wins
-            slug = slugify(name)
-            term = category_terms.get(slug)
-            if term is None:
-                term = category_terms[slug] = new_term(name, f"/categories/{slug}/")
-            by_name[("c", name)] = term
-        return term
-
-    def tag_of(name: str) -> Term:
-        term = by_name.get(("t", name))
+    def term_of(name: str, terms: dict[str, Term], folder: str) -> Term:
+        """The term for a category or tag name; the first spelling of a slug wins."""
+        term = by_name.get((folder, name))
         if term is None:
             slug = slugify(name)
-            term = tag_terms.get(slug)
+            term = terms.get(slug)
             if term is None:
-                term = tag_terms[slug] = new_term(name, f"/tags/{slug}/")
-            by_name[("t", name)] = term
+                url = f"/{folder}/{slug}/"
+                # the last plan's object when it is equal: views that hold it stay valid
+                term = memo.terms.get((name, url)) or Term(name, url)
+                terms[slug] = made_terms[(name, url)] = term
+            by_name[(folder, name)] = term
         return term
 
     published: list[AttemptView] = []
@@ -258,8 +245,9 @@ def plan_site(
         entry = a.entry
         if entry.private:
             continue
-        outcome, category = outcomes[a.outcome], category_of(entry.category)
-        tags = [tag_of(x) for x in entry.tags]
+        outcome = outcomes[a.outcome]
+        category = term_of(entry.category, category_terms, "categories") if entry.category else None
+        tags = [term_of(x, tag_terms, "tags") for x in entry.tags]
         number_id = None if number_ids is None else number_ids[entry.path]
         view = memo.views.get(entry.path)
         if view is not None and view.same(a, outcome, category, tags, number_id):

@@ -19,8 +19,8 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
-from jinja2.visitor import NodeTransformer
 from jinja2.ext import Extension
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from generator import __version__, numbering
@@ -103,7 +103,7 @@ class _Environment(jinja2.Environment):
         if isinstance(source, str):
             source = self.parse(source, name, filename)
             _CallsAsFilters(self, _shadowed(source)).visit(source)
-        return super().compile(source, name, filename, raw, defer_init)
+        return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
 
 def _shadowed(tree: nodes.Template) -> set[str]:
@@ -131,7 +131,7 @@ class _CallsAsFilters(NodeTransformer):
         return node
 
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        node = self.generic_visit(node)
+        self.generic_visit(node)  # in place: calls inside the arguments first
         callee = node.node
         if (isinstance(callee, nodes.Name) and callee.name in self.names and node.args
                 and node.dyn_args is None and node.dyn_kwargs is None):
