@@ -326,7 +326,8 @@ class Builder:
             self.bodies, self.body_links, self.body_fingerprint = {}, {}, body_fp
             self._loaded_shards = {f"{i:02x}" for i in range(256)}  # nothing to read
             self._dirty_shards = set(self._loaded_shards)
-        self._prefetch(attempt_files, config)
+        if changed_set is None:  # a whole build; serve's rebuilds have little to render
+            self._prefetch(attempt_files, config)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:

@@ -141,12 +141,10 @@ class _CallsAsFilters(NodeTransformer):
         return node
 
 
-@cache  # once per process and strings: serve makes a new Renderer on theme changes
-def _compiler_digest(folded: str) -> str:
+@cache  # read once per process: serve makes a new Renderer on theme changes
+def _compiler_digest() -> bytes:
     with open(__file__, "rb") as f:
-        source = f.read()
-    return hashlib.blake2b(source + jinja2.__version__.encode() + folded.encode(),
-                           digest_size=8).hexdigest()
+        return hashlib.blake2b(f.read() + jinja2.__version__.encode(), digest_size=8).digest()
 
 
 def make_translator(strings: dict[str, Any]) -> Callable[..., str]:
@@ -202,8 +200,9 @@ class Renderer:
             # Jinja keys compiled templates by their source only, but the code
             # compiled from {% cache %} is ours: a new goldstar gets its own folder.
             # Folded `t()` and `url()` make the code depend on strings and base path.
-            folder = cache_dir / "jinja" / _compiler_digest(json.dumps(
-                [strings, config.base_path], sort_keys=True, default=str))
+            folded = json.dumps([strings, config.base_path], sort_keys=True, default=str)
+            folder = cache_dir / "jinja" / hashlib.blake2b(
+                _compiler_digest() + folded.encode(), digest_size=8).hexdigest()
             folder.mkdir(parents=True, exist_ok=True)
             for old in folder.parent.iterdir():
                 if old != folder:  # compiled for other strings or an older goldstar

@@ -168,12 +168,16 @@ def compute_stats(attempts: Sequence[Attempt], config: SiteConfig, as_of: dt.dat
                    for a in attempts if a.entry.decided is not None]
     counting = [a for a in attempts if a.outcome in counts_toward]
     progress = len(counting)
-    milestones = [{
-        "at": at,
-        "date": counting[at - 1].entry.date.isoformat(),
-        "url": (None if counting[at - 1].entry.private or url_of is None
-                else url_of(counting[at - 1])),
-    } for at in milestone_targets(challenge.goal) if at <= progress]
+    milestones = []
+    for at in milestone_targets(challenge.goal):
+        if at > progress:
+            break
+        reached = counting[at - 1]  # the attempt that made the count `at`
+        milestones.append({
+            "at": at,
+            "date": reached.entry.date.isoformat(),
+            "url": None if reached.entry.private or url_of is None else url_of(reached),
+        })
 
     longest, run_ending = days_in_a_row({a.entry.date for a in attempts})
     remaining = max(challenge.goal - progress, 0)
