@@ -114,8 +114,100 @@ def split(text: str) -> Document:
     return Document(yaml_text, yaml_line, body, body_line)
 
 
+# Most front matter is a few `key: value` lines. Those are read here, several
+# times faster than PyYAML's C loader; anything else (indented blocks, block
+# scalars, escapes, comments after a value, floats, tabs, CR) goes to PyYAML,
+# which also reports every error. The result must equal PyYAML's exactly: a
+# differential test (tests/test_frontmatter.py) holds the two together.
+_KEY = r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*):"
+_PLAIN = (r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|-(?=\S))"  # what a plain scalar may start with
+          r"(?:[^\s:]|:(?=\S)| +(?=[^\s#:]))*")  # no ": ", no " #", no trailing ":"
+_SIMPLE_LINE = re.compile(
+    _KEY + r"(?: +(?:\"(?P<dq>[^\"\\]*)\"|'(?P<sq>[^']*)'|\[(?P<seq>[^\[\]{}\"'#:]*)\]"
+    r"|(?P<plain>" + _PLAIN + r")))? *")
+_FLOW_ITEM = re.compile(r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|-(?=[^\s,]))"
+                        r"(?:[^\s:,\[\]{}]| +(?=[^\s#:,\[\]{}]))*")
+_BLANK_OR_COMMENT = re.compile(r" *(?:#.*)?")
+# Tabs, CR, BOM, YAML's other line breaks and non-printable characters: PyYAML decides.
+_NOT_SIMPLE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                         "\U00010000-\U0010ffff]")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_WORDS: dict[str, Any] = {"~": None, "null": None, "Null": None, "NULL": None,
+                          "true": True, "True": True, "TRUE": True,
+                          "false": False, "False": False, "FALSE": False}
+_UNRESOLVED = object()
+
+
+def _plain(text: str) -> Any:
+    """A plain scalar by the core schema, or _UNRESOLVED for a float (left to PyYAML)."""
+    if text in _WORDS:
+        return _WORDS[text]
+    if text[0] in "0123456789+-.":
+        if _INT.fullmatch(text):
+            return int(text, 0)
+        if _FLOAT.fullmatch(text):
+            return _UNRESOLVED
+    return text
+
+
+def _load_simple(text: str) -> dict[str, Any] | None:
+    """Flat `key: value` front matter as PyYAML would read it, or None to ask PyYAML."""
+    if _NOT_SIMPLE.search(text):
+        return None
+    data: dict[str, Any] = {}
+    for line in text.split("\n"):
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            if _BLANK_OR_COMMENT.fullmatch(line):
+                continue
+            return None
+        key, dq, sq, seq, plain = match.groups()
+        if key in _WORDS:  # `null:` or `true:` as a key is not text
+            return None
+        value: Any
+        if dq is not None:
+            value = dq
+        elif sq is not None:
+            value = sq
+        elif plain is not None:
+            value = _plain(plain)
+        elif seq is not None:
+            value = _flow_items(seq)
+            if value is None:
+                return None
+        else:
+            value = None
+        if value is _UNRESOLVED:
+            return None
+        data[key] = value
+    return data
+
+
+def _flow_items(text: str) -> list[Any] | None:
+    """The items of `[a, b, c]` (plain ones only), or None to ask PyYAML."""
+    if not text.strip(" "):
+        return []
+    items = [item.strip(" ") for item in text.split(",")]
+    if len(items) > 1 and not items[-1]:
+        items.pop()  # `[a, b,]`: a trailing comma is allowed
+    values = []
+    for item in items:
+        if not _FLOW_ITEM.fullmatch(item):
+            return None
+        value = _plain(item)
+        if value is _UNRESOLVED:
+            return None
+        values.append(value)
+    return values
+
+
 def load(doc: Document) -> dict[str, Any]:
     """Parse the front matter into a dict; errors point at file lines."""
+    simple = _load_simple(doc.yaml_text)
+    if simple is not None:
+        return simple
     try:
         data = yaml.load(doc.yaml_text, Loader=Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -225,6 +317,9 @@ def source_text(doc: Document, key: str) -> str | None:
     return None
 
 
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
 def duplicate_keys(doc: Document) -> list[tuple[str, int, int]]:
     """Top-level keys given twice: (key, first line, second line).
 
@@ -233,7 +328,7 @@ def duplicate_keys(doc: Document) -> list[tuple[str, int, int]]:
     seen: dict[str, int] = {}
     dupes = []
     for offset, raw in enumerate(doc.yaml_text.split("\n")):
-        match = re.match(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)", raw)
+        match = _TOP_KEY.match(raw)
         if match:
             key = match.group(1)
             line = doc.yaml_line + offset

@@ -107,6 +107,86 @@ def test_load_reads_true_and_false_and_numbers() -> None:
     assert frontmatter.load(doc) == {"a": True, "b": False, "c": 2026, "d": 1.5, "e": None}
 
 
+# --- The fast path for flat front matter must read exactly what PyYAML reads ------------
+
+PIECES = [
+    "a", "b c", "Zz", "no", "yes", "on", "null", "Null", "~", "true", "FALSE", "0", "7", "-3",
+    "+12", "012", "0x1F", "0X1F", "1.5", "1e5", ".5", ".inf", "1_000", "2026-03-14",
+    "12:30", "https://x.org/a#b", "C#", "a #b", "a: b", "a:", ":", "-", "- a", "?", "? a",
+    ",", "[", "]", "[a, b]", "[a,]", "[,]", "[]", "[ ]", "[a, [b]]", "[a: b]", "[-1, 0x2]",
+    "{a: b}", "{", "}", "&x", "*x", "!t", "|", ">", "%", "@", "`", "'", "\"", "\\", "'q'",
+    "'it''s'", '"q"', '"a\\nb"', '"a" b', "#", " ", "  ", "\t", "\r", "é", "\u2028",
+    "\x85", "\ufeff", "\x07", "😀", "...", "---",
+]
+KEYS = ["title", "my-key", "a_b", "true", "null", "1", "a b", "-k", "x", "title"]
+SEPARATORS = [": ", ":", ":  ", ":\t", " : ", ": "]
+
+
+def random_front_matter(rng: Any) -> str:
+    lines = []
+    for _ in range(rng.randint(0, 5)):
+        roll = rng.random()
+        if roll < 0.08:
+            lines.append(rng.choice(["", "  ", "# a comment", "  # indented comment", "  b: c",
+                                     "- a", "just text"]))
+            continue
+        value = "".join(rng.choice(PIECES) for _ in range(rng.choice([0, 1, 1, 1, 2, 3])))
+        lines.append(rng.choice(KEYS) + rng.choice(SEPARATORS) + value + rng.choice(["", " "]))
+    return "\n".join(lines) + rng.choice(["", "\n"])
+
+
+def typed(value: Any) -> Any:
+    """The value with its types spelled out: True == 1 in Python, not in YAML."""
+    if isinstance(value, dict):
+        return {typed(k): typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+def test_the_fast_reading_of_flat_front_matter_matches_pyyaml_on_random_documents() -> None:
+    import random
+
+    import yaml
+
+    rng = random.Random(20261123)
+    fast = 0
+    for _ in range(6000):
+        text = random_front_matter(rng)
+        simple = frontmatter._load_simple(text)
+        if simple is None:
+            continue
+        fast += 1
+        try:
+            expected = yaml.load(text, Loader=frontmatter.Loader)  # noqa: S506 - safe loader
+        except yaml.YAMLError as exc:
+            raise AssertionError(f"read {text!r} as {simple!r}; PyYAML: {exc}") from None
+        assert typed(simple) == typed(expected or {}), text
+    assert fast > 1000, "most random documents should take the fast path, or it tests nothing"
+
+
+@pytest.mark.parametrize("text", [
+    "title: T\ndate: 2026-03-14\noutcome: no\n",
+    'title: "#12: Asked: twice"\ntags: [cold email, follow-up,]\ngoal: 1000\nx:\n',
+    "# a comment\n\nfeedback: 'Sorry, no.'\nlesson: It's fine\nn: -0\nh: 0x10\n",
+])
+def test_common_front_matter_takes_the_fast_path(text: str) -> None:
+    import yaml
+
+    simple = frontmatter._load_simple(text)
+    assert simple is not None
+    assert typed(simple) == typed(yaml.load(text, Loader=frontmatter.Loader))  # noqa: S506
+
+
+@pytest.mark.parametrize("text", [
+    "challenge:\n  goal: 1000\n", "tags:\n- a\n", "a: 1.5\n", "a: b # note\n",
+    "a: |\n  text\n", 'a: "x\\ty"\n', "a: b\r\n", "a:\tb\n", "null: x\n", "a: @b\n",
+    "a: [\"x\"]\n", "a: b\n  c\n",
+])
+def test_anything_else_is_left_to_pyyaml(text: str) -> None:
+    assert frontmatter._load_simple(text) is None
+
+
 def test_load_reports_a_yaml_error_at_its_file_line() -> None:
     doc = frontmatter.split("---\ntitle: T\ndate: 2026-03-14\nfeedback: Sorry: no\n---\n")
     with pytest.raises(frontmatter.FrontMatterError) as caught:
