@@ -129,8 +129,8 @@ _FLOW_ITEM = re.compile(r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|-(?=[^\s,]))"
                         r"(?:[^\s:,\[\]{}]| +(?=[^\s#:,\[\]{}]))*")
 _BLANK_OR_COMMENT = re.compile(r" *(?:#.*)?")
 # Tabs, CR, BOM, YAML's other line breaks and non-printable characters: PyYAML decides.
-_NOT_SIMPLE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-                         "\U00010000-\U0010ffff]")
+_NOT_SIMPLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff"
+                         "\ufffe\uffff]")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)"
                     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
