@@ -105,6 +105,13 @@ class _Environment(jinja2.Environment):
             _CallsAsFilters(self, _shadowed(source)).visit(source)
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
+    def make_globals(self, d: Any) -> Any:
+        """A template's globals as one plain dict, not Jinja's ChainMap over the
+        environment's: every render copies them into its context, and copying a
+        ChainMap takes a Python call per name. Renderer sets all globals before
+        it loads a template, so there is nothing for a ChainMap to follow."""
+        return {**self.globals, **(d or {})}
+
 
 def _shadowed(tree: nodes.Template) -> set[str]:
     """Names the template itself binds: those are not the theme's functions."""

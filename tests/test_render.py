@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from factories import make_config
 
+from generator.problems import TemplateProblem
 from generator.render import Renderer
 from generator.themes import Theme
 
@@ -92,3 +93,15 @@ def test_compiled_templates_are_cached_per_strings_and_base_path(tmp_path: Path)
     assert render(moved, "a.html") == "Archive /"
     # only the folder of the current strings is kept
     assert len(list((cache / "jinja").iterdir())) == 1
+
+
+def test_globals_are_seen_by_every_template_and_page_variables_by_one_page(tmp_path: Path) -> None:
+    """Template globals are one plain dict (make_globals): each render must still
+    start from them alone, without what an earlier page passed or set."""
+    r = renderer(tmp_path, {"a.html": "{% set x = 1 %}{{ site.title }}:{{ page }}",
+                            "b.html": "{{ site.title }}:{{ page }}{{ x is defined }}"})
+    assert isinstance(r.env.get_template("a.html").globals, dict)
+    assert render(r, "a.html", page="one") == f"{r.env.globals['site'].title}:one"
+    assert render(r, "b.html", page="two").endswith(":twoFalse")
+    with pytest.raises(TemplateProblem):
+        render(r, "b.html")  # `page` of the earlier renders is gone
