@@ -558,21 +558,28 @@ class Builder:
         out_dir = self.options.output
         writer = output.OutputWriter(out_dir)
         try:
-            todo = []
-            for page in plan.pages:
-                key_digest = _digest(page.key, template_digests.get(page.template or ""))
-                if writer.is_current(page.output, key_digest, fingerprint):
-                    writer.keep(page.output)
-                else:
-                    todo.append((page, key_digest))
+            todo: list[tuple[pages.Page, str | None]] = []
+            if writer.may_keep(fingerprint):
+                for page in plan.pages:
+                    key_digest = _digest(page.key, template_digests.get(page.template or ""))
+                    if writer.is_current(page.output, key_digest, fingerprint):
+                        writer.keep(page.output)
+                    else:
+                        todo.append((page, key_digest))
+            else:  # nothing to keep: the workers hash the keys, as they render
+                todo = [(page, None) for page in plan.pages]
             if todo:
                 renderer = get_renderer()
 
-                def stage(item: tuple[pages.Page, str]) -> tuple[str, bool]:
-                    return writer.stage(item[0].output, self._render_page(item[0], renderer))
+                def stage(item: tuple[pages.Page, str | None]) -> tuple[str, bool, str]:
+                    page, key_digest = item
+                    if key_digest is None:
+                        key_digest = _digest(page.key, template_digests.get(page.template or ""))
+                    digest, staged = writer.stage(page.output, self._render_page(page, renderer))
+                    return digest, staged, key_digest
 
-                staged = self._render_many(todo, stage, bodies, bodies_home=False)
-                for (page, key_digest), (digest, was_staged) in zip(todo, staged, strict=True):
+                done = self._render_many(todo, stage, bodies, bodies_home=False)
+                for (page, _), (digest, was_staged, key_digest) in zip(todo, done, strict=True):
                     writer.record(page.output, digest, key_digest, was_staged)
             for path, src in static_files:
                 writer.emit(path, src.read_bytes(), "static")

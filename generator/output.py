@@ -104,6 +104,10 @@ class OutputWriter:
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
 
+    def may_keep(self, fingerprint: str) -> bool:
+        """False when no file here can be kept as it is (no manifest, a new fingerprint)."""
+        return self.trusted and bool(self.old.files) and self.old.fingerprint == fingerprint
+
     def is_current(self, path: str, key_digest: str, fingerprint: str) -> bool:
         """True if the file on disk was made from the same inputs."""
         old = self.old.files.get(path)

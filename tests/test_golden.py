@@ -257,6 +257,34 @@ def test_a_build_with_nothing_changed_reports_the_same_warnings(tmp_path: Path) 
     assert "0 written" in second.out
 
 
+def test_a_warm_build_renders_only_the_pages_an_edit_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept pages are not even rendered (not only not rewritten): a warm build of
+    a large site must not cost a cold one."""
+    from generator import render
+
+    site = copy_site("basic", tmp_path)
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    rendered: list[str] = []
+    original = render.Renderer.render
+
+    def counting(self: render.Renderer, template: str, context: dict, root: Path) -> str:
+        rendered.append(template)
+        return original(self, template, context, root)
+
+    monkeypatch.setattr(render.Renderer, "render", counting)
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    assert rendered == []
+    bus = site / "content" / "attempts" / "2026-03" / "2026-03-21-bus.md"
+    bus.write_text(bus.read_text() + "\nOne more line.\n")
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    # The attempt, the one before it (the latest has no next: its link shows the
+    # title), the home page, the four lists that show its card and the feed: a
+    # card's key holds the file's digest, whatever part of the file changed.
+    assert sorted(rendered) == ["attempt.html"] * 2 + ["feed.xml", "home.html"] + [
+        "list.html"] * 4
+
+
 def test_a_swap_that_was_cut_short_makes_the_next_build_rewrite_everything(
         tmp_path: Path) -> None:
     site = copy_site("basic", tmp_path)
