@@ -54,6 +54,13 @@ def tree(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
+def assert_same_trees(a: Path, b: Path) -> None:
+    """Two output folders hold the same files with the same bytes."""
+    assert tree(a) == tree(b)
+    for name in tree(a):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
 SITE_YML = """\
 title: Test challenge
 language: en

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from buildkit import SITES, copy_site, run, tree
+from buildkit import SITES, assert_same_trees, copy_site, run, tree
 
 # The files whose exact bytes are pinned; the rest is checked by the file list.
 GOLDEN_FILES = [
@@ -166,9 +166,7 @@ def test_output_is_the_same_with_cache_and_without(tmp_path: Path) -> None:
     assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache").code == 0
     for _ in range(2):  # the second run is served from the cache
         assert run("build", "--site", b, "--as-of", "2026-03-21").code == 0
-    assert tree(a / "public") == tree(b / "public")
-    for name in tree(a / "public"):
-        assert (a / "public" / name).read_bytes() == (b / "public" / name).read_bytes(), name
+    assert_same_trees(a / "public", b / "public")
 
 
 def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path: Path,
@@ -181,8 +179,7 @@ def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path: Path,
                "--workers", "1").code == 0
     assert run("build", "--site", b, "--as-of", "2026-03-21", "--no-cache",
                "--workers", "2").code == 0
-    for name in tree(a / "public"):
-        assert (a / "public" / name).read_bytes() == (b / "public" / name).read_bytes(), name
+    assert_same_trees(a / "public", b / "public")
 
 
 def test_a_category_respelled_by_its_first_attempt_is_rebuilt_everywhere(
@@ -199,8 +196,7 @@ def test_a_category_respelled_by_its_first_attempt_is_rebuilt_everywhere(
     assert run("build", "--site", fresh, "--as-of", "2026-03-21", "--no-cache").code == 0
     archive = (site / "public" / "attempts" / "index.html").read_text()
     assert "2026-03-03-grant" in archive and ">Job</span>" in archive
-    for name in tree(fresh / "public"):
-        assert (site / "public" / name).read_bytes() == (fresh / "public" / name).read_bytes(), name
+    assert_same_trees(site / "public", fresh / "public")
 
 
 def test_unchanged_pages_are_not_rewritten(tmp_path: Path) -> None:
@@ -223,12 +219,6 @@ def test_deleting_an_attempt_removes_its_page_and_only_that(tmp_path: Path) -> N
     assert (site / "public" / "keep-me.txt").read_text() == "mine"
 
 
-def _same_trees(a: Path, b: Path) -> None:
-    assert tree(a) == tree(b)
-    for name in tree(a):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
-
-
 def test_a_warm_build_after_edits_matches_a_cold_build(tmp_path: Path) -> None:
     warm, cold = copy_site("basic", tmp_path / "warm"), copy_site("basic", tmp_path / "cold")
     assert run("build", "--site", warm, "--as-of", "2026-03-21").code == 0
@@ -246,7 +236,7 @@ def test_a_warm_build_after_edits_matches_a_cold_build(tmp_path: Path) -> None:
     cold_run = run("build", "--site", cold, "--as-of", "2026-03-21", "--no-cache")
     assert warm_run.code == cold_run.code == 0
     assert warm_run.err == cold_run.err  # the same warnings, link warnings included
-    _same_trees(warm / "public", cold / "public")
+    assert_same_trees(warm / "public", cold / "public")
 
 
 def test_a_build_with_nothing_changed_reports_the_same_warnings(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from buildkit import SITE_YML, attempt, run, tree, write_files
+from buildkit import SITE_YML, assert_same_trees, attempt, run, write_files
 
 from generator import build, markdown
 
@@ -69,9 +69,7 @@ def test_workers_write_the_body_cache_and_a_warm_build_renders_no_markdown(
     second = run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2")
     assert second.code == 0, second.err
     assert second.err == first.err  # link warnings too, from the cached links
-    for name in tree(serial / "public"):
-        assert (pooled / "public" / name).read_bytes() == \
-            (serial / "public" / name).read_bytes(), name
+    assert_same_trees(serial / "public", pooled / "public")
 
 
 def test_a_pooled_warm_build_after_edits_keeps_the_cache_whole(
@@ -133,9 +131,7 @@ def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_cache(
     cached = _cached_bodies(pooled)
     assert len(cached) == 60 and not any("Secret" in b.html for b in cached.values())
     assert cached == _cached_bodies(serial)
-    for name in tree(serial / "public"):
-        assert (pooled / "public" / name).read_bytes() == \
-            (serial / "public" / name).read_bytes(), name
+    assert_same_trees(serial / "public", pooled / "public")
 
 
 def test_a_failed_build_stops_the_background_rendering(
