@@ -226,11 +226,15 @@ class Builder:
         if state == self._saved_state and not self._dirty_shards:
             return  # nothing new since the cache was read: do not rewrite it
         self._make_cache_dir()
-        for shard in sorted(self._dirty_shards):
+        for shard in self._dirty_shards:
             self._load_shard(shard)  # keep what this build did not need to look at
-            live = {d: b for d, b in self.bodies.items()
-                    if d.startswith(shard) and d in self.body_links}
-            self._write_shard(shard, live)
+        live: dict[str, dict[str, markdown.RenderedBody]] = {
+            shard: {} for shard in self._dirty_shards}
+        for digest, body in self.bodies.items():
+            if digest[:2] in live and digest in self.body_links:
+                live[digest[:2]][digest] = body
+        for shard in sorted(live):
+            self._write_shard(shard, live[shard])
         self._dirty_shards.clear()
         data = {"format": (CACHE_FORMAT, __version__), "parsed": self.parsed,
                 "parse_fp": self.parse_fingerprint, "body_fp": self.body_fingerprint,
