@@ -470,6 +470,7 @@ class Builder:
             return
         from generator import parallel
 
+        markdown.load_parser(config.allow_html, config.base_path)
         render = functools.partial(markdown.render_files, allow_html=config.allow_html,
                                    base_path=config.base_path)
         self._background = parallel.Background(render, missing, {})
@@ -499,6 +500,8 @@ class Builder:
             return [function(item) for item in items]
         from generator import parallel
 
+        if len(bodies.known_links) < len(bodies.sources):  # some body was never rendered
+            markdown.load_parser(bodies.allow_html, bodies.base_path)
         tasks = _tasks([item[0].body for item in items], workers)
         write_shards = not bodies_home and self.cache_dir is not None
         live: dict[str, list[str]] = {}
