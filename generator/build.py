@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # Jinja is imported only when a page has to be rendered
     from generator.render import Renderer
 
 CACHE_DIR = ".goldstar-cache"
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 PARALLEL_PAGES = 600
 """Below this many pages to render, a process pool costs more than it saves."""
 TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
@@ -145,6 +145,7 @@ class Builder:
         # (key, Renderer), reused while theme and config stay the same
         self._renderer: tuple[Any, Renderer] | None = None
         self._background: Any = None  # a parallel.Background rendering bodies early
+        self._parsed_pickle: tuple[Any, bytes] = (None, b"")  # (self.parsed, its pickle)
         # templates digest -> per template, a digest of it and all it includes
         self.template_digests: dict[str, dict[str, str]] = {}
 
@@ -162,7 +163,9 @@ class Builder:
             with open(self.cache_dir / "build.pickle", "rb") as f:
                 data = pickle.load(f)  # noqa: S301 - our own file beside the site
             if data.get("format") == (CACHE_FORMAT, __version__):
-                self.parsed, self.parse_fingerprint = data["parsed"], data["parse_fp"]
+                self.parsed = pickle.loads(data["parsed"])  # noqa: S301 - as above
+                self._parsed_pickle = (self.parsed, data["parsed"])
+                self.parse_fingerprint = data["parse_fp"]
                 self.body_fingerprint, self.body_links = data["body_fp"], data["links"]
                 self.template_digests = data["templates"]
                 self._saved_state = self._cache_state()
@@ -210,6 +213,13 @@ class Builder:
             self.body_links[digest] = body.links
             self._dirty_shards.add(digest[:2])
 
+    def _pickle_parsed(self) -> None:
+        """Pickle the parsed entries for the cache while the pool renders: this
+        process would otherwise wait idle, and spend 40 ms on it at the end
+        (4,000 attempts)."""
+        if self.cache_dir is not None and self.parsed is not self._parsed_pickle[0]:
+            self._parsed_pickle = (self.parsed, _pickled(self.parsed))
+
     def _cache_state(self) -> Any:
         return (self.parse_fingerprint, self.body_fingerprint,
                 tuple((p, v[0]) for p, v in self.parsed.items()), tuple(self.body_links),
@@ -236,7 +246,9 @@ class Builder:
         for shard in sorted(live):
             self._write_shard(shard, live[shard])
         self._dirty_shards.clear()
-        data = {"format": (CACHE_FORMAT, __version__), "parsed": self.parsed,
+        parsed = self._parsed_pickle
+        data = {"format": (CACHE_FORMAT, __version__),
+                "parsed": parsed[1] if parsed[0] is self.parsed else _pickled(self.parsed),
                 "parse_fp": self.parse_fingerprint, "body_fp": self.body_fingerprint,
                 "links": self.body_links, "templates": self.template_digests}
         _write_pickle(self.cache_dir / "build.pickle", data)
@@ -538,7 +550,7 @@ class Builder:
         # Workers get task numbers, not pages: they already hold the plan (forked),
         # and a page's context closures could not be pickled anyway.
         results: list[Any] = [None] * len(items)
-        done_tasks = parallel.map_tasks(run, tasks, workers)
+        done_tasks = parallel.map_tasks(run, tasks, workers, meanwhile=self._pickle_parsed)
         rewritten = {shard for *_, written in done_tasks for shard in written}
         if rewritten:  # what this process knows of those shards is older than the files
             self._dirty_shards -= rewritten
@@ -704,9 +716,13 @@ def _tasks(owners: list[str | None], workers: int) -> list[tuple[list[int], tupl
             grouped.setdefault(int(digest[:2], 16) % groups, []).append(index)
     tasks = [(indices, tuple(f"{s:02x}" for s in range(group, 256, groups)))
              for group, indices in sorted(grouped.items())]
-    size = max(1, -(-len(others) // (workers * 4)))
+    size = max(1, -(-len(others) // (workers * 16)))
     tasks += [(others[i:i + size], ()) for i in range(0, len(others), size)]
     return tasks
+
+
+def _pickled(data: Any) -> bytes:
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _write_pickle(path: Path, data: Any) -> None:

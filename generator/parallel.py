@@ -27,14 +27,17 @@ def _call(index: int) -> Any:
     return _STATE["function"](_STATE["tasks"][index])
 
 
-def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int) -> list[Any]:
+def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
+              meanwhile: Callable[[], None] = lambda: None) -> list[Any]:
     """`[function(task) for task in tasks]` over forked workers, in order.
 
     Tasks are handed out one at a time as workers become free, so put the
-    heavy ones first and let small ones fill the gaps at the end.
+    heavy ones first and let small ones fill the gaps at the end. This
+    process runs `meanwhile()` while it waits for them.
     """
     ctx = _context()
     if ctx is None:  # pragma: no cover - Windows
+        meanwhile()
         return [function(task) for task in tasks]
     _STATE.update(function=function, tasks=tasks)
     # Objects that exist before the fork are shared with the workers; moving
@@ -42,7 +45,9 @@ def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int
     gc.freeze()
     try:
         with ctx.Pool(workers) as pool:
-            results: list[Any] = pool.map(_call, range(len(tasks)), chunksize=1)
+            pending = pool.map_async(_call, range(len(tasks)), chunksize=1)
+            meanwhile()
+            results: list[Any] = pending.get()
             return results
     finally:
         gc.unfreeze()

@@ -27,7 +27,7 @@ def test_tasks_cover_every_item_once_and_never_share_a_shard() -> None:
                 assert owners[i][:2] in shards
     # pages with a body come first; the pages without one fill in at the end
     kinds = [bool(shards) for _, shards in tasks]
-    assert kinds == sorted(kinds, reverse=True) and kinds.count(False) == 8
+    assert kinds == sorted(kinds, reverse=True) and kinds.count(False) == 25  # 2 pages each
 
 
 def _many_attempts(root: Path, count: int = 60) -> Path:
@@ -132,6 +132,31 @@ def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_cache(
     assert len(cached) == 60 and not any("Secret" in b.html for b in cached.values())
     assert cached == _cached_bodies(serial)
     assert_same_trees(serial / "public", pooled / "public")
+
+
+def test_the_parsed_entries_pickled_during_the_pool_are_the_ones_cached(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent pickles the parsed entries while the workers render; the cache
+    must hold the same entries as a build without a pool, and a warm build
+    must read them back instead of parsing again."""
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    pooled, serial = _many_attempts(tmp_path / "pooled"), _many_attempts(tmp_path / "serial")
+    assert run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    assert run("build", "--site", serial, "--as-of", "2026-03-31", "--workers", "1").code == 0
+
+    def parsed(site: Path) -> dict:
+        with open(site / ".goldstar-cache" / "build.pickle", "rb") as f:
+            return pickle.loads(pickle.load(f)["parsed"])  # noqa: S301 - written by the test
+
+    entries = parsed(pooled)
+    assert len(entries) == 60
+    assert [(d, e.title, e.date, e.outcome) for d, e, _ in entries.values()] == [
+        (d, e.title, e.date, e.outcome) for d, e, _ in parsed(serial).values()]
+    calls = []
+    monkeypatch.setattr(build.entries, "parse_attempt",
+                        lambda *args: calls.append(args) or (None, []))
+    assert run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    assert calls == []
 
 
 def test_a_failed_build_stops_the_background_rendering(
