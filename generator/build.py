@@ -696,15 +696,18 @@ class MemoryPage:
                           numbering.fill(self.parts, numbers))
 
 
-TASKS_PER_WORKER = 8
+TASKS_PER_WORKER = 32
 
 
 def _tasks(owners: list[str | None], workers: int) -> list[tuple[list[int], tuple[str, ...]]]:
     """Split item numbers into pool tasks: (items, body-cache shards it owns).
 
     Items with a body (attempt and standalone pages, by digest) are grouped by
-    the shard of that body, so no two tasks write the same shard; the rest are
-    cut into smaller chunks that come last and even out the workers' finish.
+    the shard of that body, so no two tasks write the same shard. The rest
+    (lists, feeds) form one task, handed out first: they share the attempt
+    cards, and `{% cache %}` lives per process, so in one worker each card is
+    rendered once instead of once in every worker. The body tasks that follow
+    are small enough to even out the workers' finish.
     """
     groups = min(256, workers * TASKS_PER_WORKER)
     grouped: dict[int, list[int]] = {}
@@ -714,10 +717,9 @@ def _tasks(owners: list[str | None], workers: int) -> list[tuple[list[int], tupl
             others.append(index)
         else:
             grouped.setdefault(int(digest[:2], 16) % groups, []).append(index)
-    tasks = [(indices, tuple(f"{s:02x}" for s in range(group, 256, groups)))
-             for group, indices in sorted(grouped.items())]
-    size = max(1, -(-len(others) // (workers * 16)))
-    tasks += [(others[i:i + size], ()) for i in range(0, len(others), size)]
+    tasks: list[tuple[list[int], tuple[str, ...]]] = [(others, ())] if others else []
+    tasks += [(indices, tuple(f"{s:02x}" for s in range(group, 256, groups)))
+              for group, indices in sorted(grouped.items())]
     return tasks
 
 

@@ -67,7 +67,11 @@ class FragmentCache(Extension):
             ).set_lineno(lineno),
         ]
 
-    def _lookup(self, key: Any) -> Markup | None:
+    @jinja2.pass_context
+    def _lookup(self, context: Any, key: Any) -> Markup | None:
+        """The fragment, or None. Taking the context keeps Jinja from calling this
+        while it compiles: with a constant key (`{% cache "footer" %}`) it would
+        fold the empty cache's answer into the code, and render every time."""
         cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
         return cache.get(key)
 

@@ -105,3 +105,17 @@ def test_globals_are_seen_by_every_template_and_page_variables_by_one_page(tmp_p
     assert render(r, "b.html", page="two").endswith(":twoFalse")
     with pytest.raises(TemplateProblem):
         render(r, "b.html")  # `page` of the earlier renders is gone
+
+
+@pytest.mark.parametrize("key", ['"footer"', '"card", n'])
+def test_a_cached_fragment_renders_once_per_key(tmp_path: Path, key: str) -> None:
+    """Also with a constant key, which Jinja must not fold while compiling."""
+    calls: list[int] = []
+    r = renderer(tmp_path, {"a.html": f"{{% cache {key} %}}{{{{ count() }}}}{{% endcache %}}"})
+
+    def count() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert [render(r, "a.html", count=count, n=1) for _ in range(3)] == ["1", "1", "1"]
+    assert calls == [1]
