@@ -347,7 +347,7 @@ class Builder:
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
-                entry, found = entries.parse_attempt(path, path[prefix:], raw, config)
+                entry, found = entries.parse_attempt(path, path[prefix:], raw, config, digest)
                 cached = (digest, entry, found)
             parsed[path] = cached
             problems += cached[2]

@@ -234,9 +234,11 @@ def _open(path: str, raw: bytes,
     return f, f.problems
 
 
-def parse_attempt(path: str, rel_path: str, raw: bytes,
-                  config: SiteConfig) -> tuple[Entry | None, list[Problem]]:
-    """Validate one attempt file; an Entry only if it has no errors."""
+def parse_attempt(path: str, rel_path: str, raw: bytes, config: SiteConfig,
+                  digest: str | None = None) -> tuple[Entry | None, list[Problem]]:
+    """Validate one attempt file; an Entry only if it has no errors.
+
+    `digest` is `digest_bytes(raw)` when the caller has it already."""
     f, problems = _open(path, raw, ATTEMPT_KEYS)
     if f is None:
         return None, problems
@@ -260,7 +262,7 @@ def parse_attempt(path: str, rel_path: str, raw: bytes,
         path=path, rel_path=rel_path, slug=slug, title=title, date=day, published=moment,
         outcome=outcome, category=category, tags=tags, ask=ask, feedback=feedback,
         lesson=lesson, decided=decided, draft=draft, private=private,
-        body=doc.body, body_line=doc.body_line, digest=digest_bytes(raw), extra=extra,
+        body=doc.body, body_line=doc.body_line, digest=digest or digest_bytes(raw), extra=extra,
     )
     return entry, f.problems
 
@@ -331,7 +333,7 @@ def _outcome(f: _Fields, config: SiteConfig) -> str | None:
 def _slug(f: _Fields, rel_path: str) -> str | None:
     value = f.data.get("slug")
     if value is None:
-        stem = Path(rel_path).name[: -len(".md")]
+        stem = rel_path.rpartition("/")[2][: -len(".md")]
         return stem if SLUG_RE.match(stem) else slugify(stem)
     text = str(value).strip()
     if not SLUG_RE.match(text):

@@ -102,10 +102,21 @@ class _Environment(jinja2.Environment):
     parameter named `t` or `url` keeps its calls as they are.
     """
 
+    references: dict[str, set[str]]
+    """Templates each compiled template extends, includes or imports, by name:
+    noted while compiling so that `Renderer.template_digests` need not parse again."""
+
+    def __init__(self, **options: Any) -> None:
+        self.references = {}
+        super().__init__(**options)
+
     def compile(self, source: Any, name: str | None = None, filename: str | None = None,
                 raw: bool = False, defer_init: bool = False) -> Any:
         if isinstance(source, str):
             source = self.parse(source, name, filename)
+            if name is not None:
+                self.references[name] = {
+                    r for r in meta.find_referenced_templates(source) if r}
             _CallsAsFilters(self, _shadowed(source)).visit(source)
         return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
@@ -264,7 +275,9 @@ class Renderer:
             assert self.env.loader is not None
             source, _, _ = self.env.loader.get_source(self.env, name)
             sources[name] = source
-            refs = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
+            refs = self.env.references.get(name)
+            if refs is None:  # loaded from the bytecode cache, not compiled here
+                refs = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
             references[name] = refs
             for ref in refs:
                 visit(ref)

@@ -119,3 +119,21 @@ def test_a_cached_fragment_renders_once_per_key(tmp_path: Path, key: str) -> Non
 
     assert [render(r, "a.html", count=count, n=1) for _ in range(3)] == ["1", "1", "1"]
     assert calls == [1]
+
+
+def test_template_digests_follow_includes_whether_compiled_or_not(tmp_path: Path) -> None:
+    """Compiling notes what a template includes; the digests are the same as
+    when they are worked out from the sources (templates from the bytecode cache)."""
+    templates = {"page.html": '{% extends "base.html" %}{% block b %}x{% endblock %}',
+                 "base.html": '{% include "part.html" %}{% block b %}{% endblock %}',
+                 "part.html": "part", "other.html": "other"}
+    compiled = renderer(tmp_path, templates)
+    assert compiled.check(["page.html", "other.html"], tmp_path) == []
+    assert compiled.env.references["page.html"] == {"base.html"}
+    digests = compiled.template_digests(["page.html", "other.html"])
+    assert renderer(tmp_path, templates).template_digests(["page.html", "other.html"]) == digests
+    (tmp_path / "theme" / "templates" / "part.html").write_text("changed")
+    changed = renderer(tmp_path, templates | {"part.html": "changed"})
+    assert changed.check(["page.html", "other.html"], tmp_path) == []
+    new = changed.template_digests(["page.html", "other.html"])
+    assert new["page.html"] != digests["page.html"] and new["other.html"] == digests["other.html"]
