@@ -56,6 +56,8 @@ def rules_left_out(body: str, allow_html: bool) -> tuple[str, ...]:
     needs (any four spaces may start indented code, any `*` emphasis).
     """
     out = []
+    if "\r" not in body and "\0" not in body:
+        out.append("normalize")  # it only rewrites line ends and NUL characters
     if "|" not in body:
         out.append("table")
     if "    " not in body and "\t" not in body:
