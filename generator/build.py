@@ -255,16 +255,19 @@ class Builder:
         self._saved_state = state
 
     # ---------------------------------------------------------------- stages
-    def _read_sources(self, folder: str,
-                      changed: set[Path] | None) -> dict[str, tuple[str, bytes]]:
+    def _read_sources(self, folder: str, changed: set[Path] | None,
+                      listing: list[tuple[str, str]] | None = None
+                      ) -> dict[str, tuple[str, bytes]]:
         """(digest, bytes) of every Markdown file in a content folder, by path.
 
         With a set of changed paths (serve) only those are read again; the rest
-        comes from the previous run.
+        comes from the previous run. `listing` is the folder's
+        `entries.discover` when the caller has it already.
         """
         if changed is None or self.raw_files is None or folder not in self.raw_files:
-            return {path: _digest_and_bytes(abs_path)
-                    for path, abs_path in entries.discover(self.site_dir, folder)}
+            if listing is None:
+                listing = entries.discover(self.site_dir, folder)
+            return {path: _digest_and_bytes(abs_path) for path, abs_path in listing}
         files = dict(self.raw_files[folder])  # in path order; kept unless a file is new
         added = False
         for abs_path in changed:
@@ -327,7 +330,17 @@ class Builder:
                            __version__)
         if parse_fp != self.parse_fingerprint:
             self.parsed, self.parse_fingerprint = {}, parse_fp
-        attempt_files = self._read_sources(entries.ATTEMPTS_DIR, changed_set)
+        # Body digests are only valid under the current Markdown settings.
+        body_fp = _digest(config.allow_html, config.base_path, __version__)
+        if body_fp != self.body_fingerprint:
+            self.bodies, self.body_links, self.body_fingerprint = {}, {}, body_fp
+            self._loaded_shards = {f"{i:02x}" for i in range(256)}  # nothing to read
+            self._dirty_shards = set(self._loaded_shards)
+        listing = None
+        if changed_set is None:  # a whole build; serve's rebuilds have little to render
+            listing = entries.discover(self.site_dir, entries.ATTEMPTS_DIR)
+            self._prefetch(listing, config)
+        attempt_files = self._read_sources(entries.ATTEMPTS_DIR, changed_set, listing)
         page_files = self._read_sources(entries.PAGES_DIR, changed_set)
         if to_memory:
             self.raw_files = {entries.ATTEMPTS_DIR: attempt_files, entries.PAGES_DIR: page_files}
@@ -336,14 +349,6 @@ class Builder:
         standalone: list[entries.StandalonePage] = []
         parsed: dict[str, tuple[str, Any, list[Problem]]] = {}
         prefix = len(entries.ATTEMPTS_DIR) + 1
-        # Body digests are only valid under the current Markdown settings.
-        body_fp = _digest(config.allow_html, config.base_path, __version__)
-        if body_fp != self.body_fingerprint:
-            self.bodies, self.body_links, self.body_fingerprint = {}, {}, body_fp
-            self._loaded_shards = {f"{i:02x}" for i in range(256)}  # nothing to read
-            self._dirty_shards = set(self._loaded_shards)
-        if changed_set is None:  # a whole build; serve's rebuilds have little to render
-            self._prefetch(attempt_files, config)
         for path, (digest, raw) in attempt_files.items():
             cached = self.parsed.get(path)
             if cached is None or cached[0] != digest:
@@ -470,22 +475,24 @@ class Builder:
             timings=timer.stages, stats=site_stats, files=files,
         )
 
-    def _prefetch(self, attempt_files: dict[str, tuple[str, bytes]], config: SiteConfig) -> None:
+    def _prefetch(self, listing: list[tuple[str, str]], config: SiteConfig) -> None:
         """With many bodies to render, start rendering them in the background.
 
-        Parsing and planning run in this process only; meanwhile a second core
-        renders Markdown, and the pool later renders whatever it did not reach.
+        Reading, parsing and planning run in this process only; meanwhile a
+        second core reads the files for itself and renders their Markdown, and
+        the pool later renders whatever it did not reach. It starts before the
+        files are read, so whether bodies are missing is judged by the count:
+        more files than the cache holds links for (a cold build).
         """
-        missing = [(digest, raw) for digest, raw in attempt_files.values()
-                   if digest not in self.body_links]
-        if self._workers(len(missing), PARALLEL_PAGES) < 2:
+        if self._workers(len(listing) - len(self.body_links), PARALLEL_PAGES) < 2:
             return
         from generator import parallel
 
         markdown.load_parser(config.allow_html, config.base_path)
-        render = functools.partial(markdown.render_files, allow_html=config.allow_html,
-                                   base_path=config.base_path)
-        self._background = parallel.Background(render, missing, {})
+        render = functools.partial(markdown.render_files, known=self.body_links,
+                                   allow_html=config.allow_html, base_path=config.base_path)
+        self._background = parallel.Background(
+            render, [abs_path for _, abs_path in listing], {})
 
     def _kept_note(self, to_memory: bool) -> str:
         if to_memory:

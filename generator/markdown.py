@@ -8,7 +8,7 @@ parsing the Markdown a second time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -216,19 +216,26 @@ class BodyStore:
         return new
 
 
-def render_files(files: list[tuple[str, bytes]], stopped: Callable[[], bool], allow_html: bool,
-                 base_path: str) -> dict[str, RenderedBody]:
-    """Bodies of whole files, by digest, until `stopped()`: the build runs this in a
-    background process while it parses and plans (parallel.Background)."""
+def render_files(paths: list[str], stopped: Callable[[], bool], known: Container[str],
+                 allow_html: bool, base_path: str) -> dict[str, RenderedBody]:
+    """Bodies of files, by the digest of the file, until `stopped()`, skipping the
+    files whose digest is in `known`: the build runs this in a background process
+    while it reads, parses and plans (parallel.Background)."""
+    from generator.entries import digest_bytes
     from generator.frontmatter import FrontMatterError, split
 
     done = {}
-    for digest, raw in files:
+    for path in paths:
         if stopped():
             break
         try:
+            with open(path, "rb") as f:
+                raw = f.read()
+            digest = digest_bytes(raw)
+            if digest in known:
+                continue
             doc = split(raw.decode("utf-8"))
-        except (UnicodeDecodeError, FrontMatterError):
+        except (OSError, UnicodeDecodeError, FrontMatterError):
             continue  # the parse reports it
         done[digest] = render(doc.body, doc.body_line, allow_html, base_path)
     return done

@@ -134,6 +134,37 @@ def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_cache(
     assert_same_trees(serial / "public", pooled / "public")
 
 
+def test_the_background_renders_only_the_bodies_the_cache_lacks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It starts before the files are read, so it reads them itself and skips
+    every file whose digest the cache already has links for."""
+    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    report = tmp_path / "background.txt"
+    render_files = markdown.render_files
+
+    def reported(paths: list, stopped, **settings):  # type: ignore[no-untyped-def]
+        done = render_files(paths, stopped, **settings)
+        with open(report, "a") as f:  # runs in the background process
+            f.write(f"{len(paths)} {sorted(b.html for b in done.values())}\n")
+        return done
+
+    monkeypatch.setattr(markdown, "render_files", reported)
+    site = _many_attempts(tmp_path / "site", count=40)
+    assert run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    assert report.read_text().startswith("40 ")
+    # One new file (so that the cache lacks links for one more file than it has)
+    # and one rewritten: the background renders those two and skips the rest.
+    (site / "content" / "attempts" / "2026-03-05-a4.md").write_text(
+        attempt("Attempt 4", "2026-03-05", body="Rewritten *body*.\n"))
+    (site / "content" / "attempts" / "2026-03-06-new.md").write_text(
+        attempt("New", "2026-03-06", body="A new one.\n"))
+    assert run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    second = report.read_text().splitlines()[1]
+    assert second == "41 ['<p>A new one.</p>\\n', '<p>Rewritten <em>body</em>.</p>\\n']"
+    assert "Rewritten <em>body</em>" in (
+        site / "public" / "attempts" / "2026-03-05-a4" / "index.html").read_text()
+
+
 def test_the_parsed_entries_pickled_during_the_pool_are_the_ones_cached(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The parent pickles the parsed entries while the workers render; the cache
