@@ -81,8 +81,9 @@ class Manifest:
         os.replace(tmp, output_dir / MANIFEST)
 
 
-_WRITE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
-                | getattr(os, "O_BINARY", 0))
+# Python makes the descriptor non-inheritable itself (no O_CLOEXEC, which
+# Windows lacks); O_BINARY exists only there.
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
 def stage_file(staging: str, path: str, data: bytes) -> None:
