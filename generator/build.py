@@ -238,13 +238,9 @@ class Builder:
         self._make_cache_dir()
         for shard in self._dirty_shards:
             self._load_shard(shard)  # keep what this build did not need to look at
-        live: dict[str, dict[str, markdown.RenderedBody]] = {
-            shard: {} for shard in self._dirty_shards}
-        for digest, body in self.bodies.items():
-            if digest[:2] in live and digest in self.body_links:
-                live[digest[:2]][digest] = body
-        for shard in sorted(live):
-            self._write_shard(shard, live[shard])
+        live = _by_shard(d for d in self.bodies if d in self.body_links)
+        for shard in sorted(self._dirty_shards):
+            self._write_shard(shard, {d: self.bodies[d] for d in live.get(shard, ())})
         self._dirty_shards.clear()
         parsed = self._parsed_pickle
         data = {"format": (CACHE_FORMAT, __version__),
@@ -526,8 +522,7 @@ class Builder:
         live: dict[str, list[str]] = {}
         if write_shards:
             self._make_cache_dir()
-            for digest in bodies.sources:
-                live.setdefault(digest[:2], []).append(digest)
+            live = _by_shard(bodies.sources)
 
         def run(task: tuple[list[int], tuple[str, ...]]) -> tuple[Any, ...]:
             indices, shards = task
@@ -728,6 +723,14 @@ def _tasks(owners: list[str | None], workers: int) -> list[tuple[list[int], tupl
     tasks += [(indices, tuple(f"{s:02x}" for s in range(group, 256, groups)))
               for group, indices in sorted(grouped.items())]
     return tasks
+
+
+def _by_shard(digests: Iterable[str]) -> dict[str, list[str]]:
+    """Body digests grouped by their cache shard (bodies/3f.pickle)."""
+    shards: dict[str, list[str]] = {}
+    for digest in digests:
+        shards.setdefault(digest[:2], []).append(digest)
+    return shards
 
 
 def _pickled(data: Any) -> bytes:
