@@ -5,7 +5,7 @@ import pytest
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/sites/*/expected from the current output")
+                     help="rewrite tests/golden/sites/*/expected from the current output")
 
 
 @pytest.fixture

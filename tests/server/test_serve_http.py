@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sitekit import SMALL_SITE, write_site
+from kit import SMALL_SITE, write_site
 
 from generator import serve
 from generator.build import Builder, BuildOptions, BuildResult
@@ -31,7 +31,7 @@ from generator.problems import Problem
 from generator.serve import SiteState, Watcher, bind, inject, resolve
 
 AS_OF = dt.date(2026, 3, 31)
-THEMES = Path(__file__).resolve().parent.parent / "themes"
+THEMES = Path(__file__).resolve().parents[2] / "themes"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><circle r="4"/></svg>\n'
 RELOAD_TAG = '<script src="/__goldstar/reload.js"'
 OVERLAY_TAG = 'id="goldstar-overlay"'

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from buildkit import SITE_YML, attempt, run, tree, write_files
+from kit import SITE_YML, attempt, run, tree, write_files
 
 GOOD = {
     "content/site.yml": SITE_YML,

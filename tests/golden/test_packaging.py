@@ -9,7 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from buildkit import REPO, SITE_YML, attempt, run, write_files
+from kit import REPO, SITE_YML, attempt, run, write_files
 
 
 def test_the_wheel_contains_the_default_theme(tmp_path: Path) -> None:

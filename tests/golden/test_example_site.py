@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from buildkit import REPO, run
+from kit import REPO, run
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import SMALL_SITE, write_site
+from kit import SMALL_SITE, write_site
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-03-31"
 TIMEOUT_MS = 10_000
 INSTALL_CHROMIUM = "install Chromium: sudo apt-get install chromium"

@@ -1,4 +1,9 @@
-"""Helpers for tests that build whole sites: run the CLI in-process, write sites inline."""
+"""The site kit: write small sites inline, run the CLI in-process, compare output trees.
+
+    site = write_site(tmp_path, SMALL_SITE)
+    write_site(tmp_path, {**SMALL_SITE, "content/attempts/2026-03-04-x.md": "..."})
+    result = run("build", "--site", site)
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from pathlib import Path
 from generator.cli import main
 
 TESTS = Path(__file__).parent
-SITES = TESTS / "sites"
+SITES = TESTS / "golden" / "sites"
 REPO = TESTS.parent
 
 
@@ -31,7 +36,7 @@ def run(*args: str | Path) -> Run:
 
 
 def copy_site(name: str, dest: Path) -> Path:
-    """A fresh copy of tests/sites/<name> to build in."""
+    """A fresh copy of tests/golden/sites/<name> to build in."""
     target = dest / name
     shutil.copytree(SITES / name, target, ignore=shutil.ignore_patterns("expected", "public",
                                                                         ".goldstar-cache"))
@@ -76,3 +81,66 @@ challenge:
 def attempt(title: str = "An attempt", date: str = "2026-03-14", outcome: str = "no",
             extra: str = "", body: str = "Body.\n") -> str:
     return f"---\ntitle: {title}\ndate: {date}\noutcome: {outcome}\n{extra}---\n{body}"
+
+SMALL_SITE: dict[str, str] = {
+    "content/site.yml": """\
+title: Small test challenge
+author: Test Person
+description: A tiny site for tests.
+language: en
+timezone: UTC
+base_url: https://example.org/
+challenge:
+  goal: 10
+  counts: [no]
+  start: 2026-03-01
+  end: 2026-03-31
+""",
+    "content/attempts/2026-03-01-refill.md": """\
+---
+title: Asked for a free refill
+date: 2026-03-01
+outcome: no
+category: social
+tags: [strangers, food]
+---
+It took **five seconds**.
+""",
+    "content/attempts/2026-03-02-raise.md": """\
+---
+title: Asked for a raise
+date: 2026-03-02
+outcome: yes
+category: job
+---
+They said yes.
+""",
+    "content/attempts/2026-03-03-detour.md": """\
+---
+title: Asked the bus driver for a detour
+date: 2026-03-03
+outcome: no
+category: social
+---
+No detour.
+""",
+    "content/pages/about.md": """\
+---
+title: About this challenge
+---
+Ten nos in March, counted in public.
+""",
+}
+"""site.yml, three attempts (no, yes, no) in March 2026 and an about page."""
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    """Write files (relative path -> text) under root and return root.
+
+    Folders are created as needed; text is written as UTF-8 with `\\n` line ends.
+    """
+    for rel_path, text in files.items():
+        path = root / rel_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    return root

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from buildkit import SITE_YML, assert_same_trees, attempt, run, write_files
+from kit import SITE_YML, assert_same_trees, attempt, run, write_files
 
 from generator import build, markdown
 

@@ -9,7 +9,7 @@ import pytest
 
 from generator import frontmatter, markdown
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_tables_and_strikethrough_are_rendered() -> None:

@@ -1,6 +1,6 @@
 """Golden tests: build fixture sites and compare with the committed expected output.
 
-`pytest --update-golden` rewrites tests/sites/<case>/expected/; review the diff
+`pytest --update-golden` rewrites tests/golden/sites/<case>/expected/; review the diff
 in the commit like any other change.
 """
 
@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from buildkit import SITES, assert_same_trees, copy_site, run, tree
+from kit import SITES, assert_same_trees, copy_site, run, tree
 
 # The files whose exact bytes are pinned; the rest is checked by the file list.
 GOLDEN_FILES = [

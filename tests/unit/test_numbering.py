@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from buildkit import SITE_YML, attempt, write_files
+from kit import SITE_YML, attempt, write_files
 
 from generator import numbering
 from generator.build import Builder, BuildOptions
