@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _options(args: argparse.Namespace) -> Any:
-    from generator.build import BuildOptions
+    from generator.site import BuildOptions
 
     site = args.site
     if not (site / "content" / "site.yml").is_file() and (site / "site.yml").is_file():
@@ -157,35 +157,25 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"  {name:<14} {seconds * 1000:8.1f} ms")
     out = display_path(options.output.resolve(), options.site_dir.resolve())
     print(f"Built {result.attempts} {plural(result.attempts, 'attempt')} "
-          f"({result.published} published) into {result.pages} pages in "
+          f"({result.published} published) into {result.files} pages in "
           f"{result.seconds:.2f} s: {result.written} written, {result.deleted} removed, "
           f"{len(result.warnings)} {plural(len(result.warnings), 'warning')} → {out}/")
     return EXIT_OK
 
 
-def _dry_run(args: argparse.Namespace, **how: bool) -> Any:
-    """A build that writes nothing (check, stats): its result, or the exit code."""
-    from generator.build import Builder
-    from generator.problems import BuildFailed
+def cmd_check(args: argparse.Namespace) -> int:
+    from generator.build import check_site
+    from generator.problems import BuildFailed, plural
 
     options = _options(args)
     options.use_cache = False
     try:
-        return Builder(options).build(None, **how)
+        result = check_site(options)
     except BuildFailed as exc:
-        exc.output_note = "Nothing was written."
         return _report_failure(exc)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from generator.problems import plural
-
-    result = _dry_run(args, to_memory=True)
-    if isinstance(result, int):
-        return result
     _print_warnings(result.warnings)
     print(f"No errors: {result.attempts} {plural(result.attempts, 'attempt')}, "
-          f"{result.pages} pages, {len(result.warnings)} "
+          f"{result.files} pages, {len(result.warnings)} "
           f"{plural(len(result.warnings), 'warning')}.")
     return EXIT_OK
 
@@ -193,9 +183,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
-    result = _dry_run(args, stats_only=True)
-    if isinstance(result, int):
-        return result
+    from generator.build import stats_of
+    from generator.problems import BuildFailed
+
+    try:
+        result = stats_of(_options(args))
+    except BuildFailed as exc:
+        return _report_failure(exc)
     data = result.stats.to_json()
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -165,6 +165,54 @@ class _Reader:
             return None
 
 
+_BASE_URL = re.compile(r"https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?")
+
+
+def base_url_problem(value: str) -> str | None:
+    """What is wrong with a base URL (site.yml or --base-url), or None.
+
+    Every link of the site starts with it, so only a plain http(s) address
+    with a host and a path is taken: no spaces, quotes, angle brackets,
+    query or fragment, nothing that could turn a link into a script.
+    """
+    if not _BASE_URL.fullmatch(value):
+        return f'"{value}" is not a web address like https://me.netlify.app/ or https://me.github.io/repo/'
+    return None
+
+
+def normal_base_url(value: str) -> str:
+    return value if value.endswith("/") else value + "/"
+
+
+def resolve_as_of(as_of: dt.date | None, tz: dt.tzinfo,
+                  environ: dict[str, str] | None = None) -> dt.date | Problem:
+    """--as-of, else the day of SOURCE_DATE_EPOCH, else today; in the site's zone."""
+    if as_of is not None:
+        return as_of
+    import os
+
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz).date()
+        except (ValueError, OverflowError, OSError):
+            pass
+        return Problem("SOURCE_DATE_EPOCH", None, None,
+                       f'"{epoch}" is not a moment goldstar can use: it must be a whole number '
+                       "of seconds since 1970-01-01 (for example 1767225600)",
+                       "unset it, or set it with: export SOURCE_DATE_EPOCH=$(date +%s)")
+    return dt.datetime.now(tz).date()
+
+
+def locate_setting(site_dir: Path, *keys: str) -> tuple[int | None, int | None]:
+    """Line and column of a setting in site.yml, for problems found after loading."""
+    try:
+        text = (site_dir / CONFIG_NAME).read_text("utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    return frontmatter.locate(frontmatter.Document(text, 1, "", 1), *keys)
+
+
 def to_bool(value: Any) -> bool | None:
     """True/False for a yes/no value, None if it is not one.
 
@@ -255,12 +303,12 @@ def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
             timezone = None
 
     base_url = r.text(data, ("base_url",), default.base_url)
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-        r.problem(("base_url",), f'base_url "{base_url}" is not a web address',
+    url_problem = base_url_problem(base_url)
+    if url_problem is not None:
+        r.problem(("base_url",), f"base_url {url_problem}",
                   "write it in full, like https://my-challenge.netlify.app/")
         base_url = default.base_url
-    if not base_url.endswith("/"):
-        base_url += "/"
+    base_url = normal_base_url(base_url)
 
     outcomes = _outcomes(r, data.get("outcomes"), default.outcomes)
     challenge = _challenge(r, data.get("challenge"), tuple(o.key for o in outcomes))

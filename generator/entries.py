@@ -1,15 +1,15 @@
-"""Attempts and pages: read each Markdown file, validate its front matter.
+"""Attempts and pages: validate the front matter of each Markdown file.
 
 Every problem of every file is collected; a file with errors yields no entry.
-Parsing is pure (text in, Entry out) so the cache and the worker processes can
-call it on bytes they already hold.
+Parsing is pure (bytes in, Entry out), so the build, serve and the cache
+call it on bytes they already hold. An entry holds no body: the body is the
+file's text after the front matter (`body_text`), which the derive stage
+renders; the entry keeps the digest of the file and the line the body starts on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from typing import Any
 
 from generator import frontmatter
 from generator.config import SiteConfig, parse_date, to_bool
+from generator.hashing import digest as digest_bytes
 from generator.problems import WARNING, Problem, did_you_mean
 
 ATTEMPTS_DIR = "content/attempts"
@@ -33,7 +34,7 @@ DATETIME_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)  # no slots: the build cache pickles thousands of these
+@dataclass(frozen=True)
 class Entry:
     """One attempt as written, validated; no as-of-date logic applied yet."""
 
@@ -56,17 +57,11 @@ class Entry:
     decided: dt.date | None
     draft: bool
     private: bool
-    body: str | None
-    """The Markdown after the front matter; None in an entry that came from the cache."""
     body_line: int
+    """File line of the first line of the body (the story after the front matter)."""
     digest: str
-    """Hash of the file's bytes: the key of every cache."""
+    """Digest of the file's bytes: the key of every artifact made from it."""
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without its body: the build cache stays small, and the body is
-        read again from the file (whose bytes every build reads anyway)."""
-        return {**self.__dict__, "body": None}
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,6 @@ class StandalonePage:
     title: str
     description: str | None
     draft: bool
-    body: str
     body_line: int
     digest: str
     extra: dict[str, Any] = field(default_factory=dict)
@@ -90,28 +84,16 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
-def digest_bytes(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+def body_text(raw: bytes) -> str:
+    """The story of a file that parsed: its text after the front matter."""
+    return frontmatter.split(raw.decode("utf-8")).body
 
 
-def discover(site_dir: Path, folder: str) -> list[tuple[str, str]]:
-    """All `*.md` files under a content folder as (path from site root, absolute path).
-
-    Hidden files and editor backups are skipped; the result is sorted so the
-    order never depends on the file system. Plain strings, not Path objects:
-    this runs over every file on every build.
-    """
-    root = os.path.join(site_dir, folder)
-    skip = len(str(site_dir)) + 1
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in filenames:
-            if name.endswith(".md") and not name.startswith((".", "#", "~")):
-                abs_path = os.path.join(dirpath, name)
-                found.append((abs_path[skip:].replace(os.sep, "/"), abs_path))
-    found.sort()
-    return found
+def split_body(raw: bytes) -> tuple[str, int]:
+    """The story of a file and the file line it starts on; raises
+    UnicodeDecodeError or FrontMatterError for a file that does not parse."""
+    doc = frontmatter.split(raw.decode("utf-8"))
+    return doc.body, doc.body_line
 
 
 def decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
@@ -262,7 +244,7 @@ def parse_attempt(path: str, rel_path: str, raw: bytes, config: SiteConfig,
         path=path, rel_path=rel_path, slug=slug, title=title, date=day, published=moment,
         outcome=outcome, category=category, tags=tags, ask=ask, feedback=feedback,
         lesson=lesson, decided=decided, draft=draft, private=private,
-        body=doc.body, body_line=doc.body_line, digest=digest or digest_bytes(raw), extra=extra,
+        body_line=doc.body_line, digest=digest or digest_bytes(raw), extra=extra,
     )
     return entry, f.problems
 
@@ -277,7 +259,7 @@ def parse_page(path: str, raw: bytes) -> tuple[StandalonePage | None, list[Probl
     slug = _slug(f, Path(path).name)
     page = StandalonePage(
         path=path, slug=slug or "", title=title or "", description=f.text("description"),
-        draft=f.flag("draft"), body=doc.body, body_line=doc.body_line,
+        draft=f.flag("draft"), body_line=doc.body_line,
         digest=digest_bytes(raw), extra=f.extra(),
     )
     return (None if any(p.is_error for p in f.problems) else page), f.problems
@@ -357,4 +339,92 @@ def duplicate_slugs(items: list[Entry]) -> list[Problem]:
                     item.path, None, None,
                     f"/attempts/{slug}/ would be written by {len(group)} files: {others}",
                     "rename one of the files or give it its own `slug:`"))
+    return problems
+
+
+# The parsed-file cache keeps entries as JSON (cache.py: data, never code).
+
+
+def entry_to_json(entry: Entry) -> dict[str, Any] | None:
+    """An entry as JSON data, or None when its `extra` would not survive JSON
+    (keys that are not text, say): such a file is simply parsed every time."""
+    if not _json_safe(entry.extra):
+        return None
+    data = dict(entry.__dict__)
+    data["date"] = entry.date.isoformat()
+    data["decided"] = entry.decided.isoformat() if entry.decided else None
+    data["published"] = entry.published.isoformat()
+    data["tags"] = list(entry.tags)
+    data["tz"] = _zone_name(entry.published)
+    return data
+
+
+def entry_from_json(data: dict[str, Any]) -> Entry:
+    """The entry back from `entry_to_json`; raises ValueError, KeyError or TypeError
+    on anything malformed (the caller then parses the file again)."""
+    values = dict(data)
+    zone = values.pop("tz")
+    values["date"] = dt.date.fromisoformat(values["date"])
+    values["decided"] = dt.date.fromisoformat(values["decided"]) if values["decided"] else None
+    published = dt.datetime.fromisoformat(values["published"])
+    if zone is not None:  # the zone object itself, not only its offset on that day
+        published = published.astimezone(_zone(zone))
+    values["published"] = published
+    values["tags"] = tuple(values["tags"])
+    entry = Entry(**values)
+    if not all(isinstance(getattr(entry, name), str)
+               for name in ("path", "rel_path", "slug", "title", "outcome", "digest")):
+        raise TypeError("malformed cached entry")
+    return entry
+
+
+def page_to_json(page: StandalonePage) -> dict[str, Any] | None:
+    return dict(page.__dict__) if _json_safe(page.extra) else None
+
+
+def page_from_json(data: dict[str, Any]) -> StandalonePage:
+    page = StandalonePage(**data)
+    if not all(isinstance(getattr(page, name), str) for name in ("path", "slug", "title")):
+        raise TypeError("malformed cached page")
+    return page
+
+
+def _json_safe(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_json_safe(v) for v in value)
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    return isinstance(value, (str, int, bool, type(None)))
+
+
+def _zone_name(moment: dt.datetime) -> str | None:
+    key = getattr(moment.tzinfo, "key", None)
+    return key if isinstance(key, str) else None
+
+
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def page_slug_problems(pages: list[StandalonePage], reserved: set[str]) -> list[Problem]:
+    """Standalone pages at an address the site uses itself, or at one address together."""
+    problems = []
+    seen: dict[str, str] = {}
+    for page in pages:
+        if page.slug in reserved:
+            problems.append(Problem(
+                page.path, None, None,
+                f"/{page.slug}/ is used by goldstar itself",
+                f"rename the file or give it another `slug:` than {page.slug}"))
+        elif page.slug in seen:
+            problems.append(Problem(
+                page.path, None, None,
+                f"/{page.slug}/ would be written by 2 files: {seen[page.slug]}, {page.path}",
+                "rename one of the files or give it its own `slug:`"))
+        else:
+            seen[page.slug] = page.path
     return problems

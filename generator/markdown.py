@@ -2,13 +2,12 @@
 
 Besides the HTML, each render returns the links of the body with their file
 lines, so the build can warn about links to pages that do not exist without
-parsing the Markdown a second time.
+parsing the Markdown a second time. Only the derive stage calls `render`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 
-@dataclass(frozen=True)  # no slots: cached by the thousand, and pickle is faster without
+@dataclass(frozen=True, slots=True)
 class RenderedBody:
     html: str
     links: tuple[tuple[str, int], ...]
@@ -107,6 +106,10 @@ def _prefix_links(state: Any, base_path: str) -> None:
                     child.attrSet(attr, base_path + value[1:])
 
 
+SEARCH_WINDOW = 4096
+"""How far past the last link the next one is looked for, to find its line."""
+
+
 def render(body: str, body_line: int, allow_html: bool = False,
            base_path: str = "/") -> RenderedBody:
     """Render a body; `body_line` is the file line of its first line."""
@@ -121,6 +124,11 @@ def render(body: str, body_line: int, allow_html: bool = False,
         if "[" not in content and "<" not in content:
             continue  # no link, image or autolink can be in it: skip its children
         start = token.map[0] if token.map else 0
+        # Links come in the order they stand, so the search for each one goes on
+        # from the last, and looks no further than SEARCH_WINDOW ahead (a link
+        # written differently from its parsed address is not found): linear in
+        # the paragraph, however many links it holds.
+        searched = line_offset = 0
         for child in token.children:
             href = None
             if child.type == "link_open":
@@ -128,11 +136,13 @@ def render(body: str, body_line: int, allow_html: bool = False,
             elif child.type == "image":
                 href = child.attrGet("src")
             if isinstance(href, str):
-                # the line inside a multi-line paragraph where the link stands
                 original = _original_href(href, base_path)
-                pos = content.find(original)
-                offset = content.count("\n", 0, pos) if pos > 0 else 0
-                links.append((original, body_line + start + offset))
+                pos = content.find(original, searched,
+                                   searched + SEARCH_WINDOW + len(original)) if original else -1
+                if pos >= 0:
+                    line_offset += content.count("\n", searched, pos)
+                    searched = pos
+                links.append((original, body_line + start + line_offset))
     html = md.renderer.render(tokens, md.options, env)
     return RenderedBody(html, tuple(links))
 
@@ -141,86 +151,3 @@ def _original_href(href: str, base_path: str) -> str:
     if base_path != "/" and href.startswith(base_path):
         return "/" + href[len(base_path):]
     return href
-
-
-class BodyStore:
-    """Rendered bodies by file digest; a missing one is rendered when first asked for.
-
-    Pages ask for bodies while they render, so on a cold build the Markdown is
-    rendered inside the page workers, spread over the cores with the pages.
-    `load_more(digest)` brings in cached bodies (the caller's shard of them)
-    before a missing body is rendered; `on_new(digest)` hears of each new one.
-    """
-
-    def __init__(self, known: dict[str, RenderedBody],
-                 known_links: dict[str, tuple[tuple[str, int], ...]],
-                 sources: dict[str, tuple[str | bytes, int]], allow_html: bool,
-                 base_path: str,
-                 load_more: Callable[[str], None] = lambda digest: None,
-                 on_new: Callable[[str], None] = lambda digest: None) -> None:
-        self.known = known
-        self.known_links = known_links
-        self.sources = sources
-        self.allow_html = allow_html
-        self.base_path = base_path
-        self.load_more = load_more
-        self.on_new = on_new
-        self.new: dict[str, RenderedBody] = {}
-
-    def get(self, digest: str) -> RenderedBody | None:
-        body = self.known.get(digest)
-        if body is None:
-            self.load_more(digest)
-            body = self.known.get(digest)
-        if body is None:
-            source = self.sources.get(digest)
-            if source is None:
-                return None
-            text, line = source
-            if isinstance(text, bytes):  # the file's bytes: the body is after the front matter
-                from generator.frontmatter import split
-
-                text = split(text.decode("utf-8")).body
-            body = render(text, line, self.allow_html, self.base_path)
-            self.known[digest] = self.new[digest] = body
-            self.known_links[digest] = body.links
-            self.on_new(digest)
-        return body
-
-    def links(self, digest: str) -> tuple[tuple[str, int], ...]:
-        """The links of a body, without loading or rendering it when they are known."""
-        links = self.known_links.get(digest)
-        if links is None:
-            body = self.get(digest)
-            links = body.links if body else ()
-        return links
-
-    def take_new(self) -> dict[str, RenderedBody]:
-        """Bodies rendered since the last call (a worker sends them home)."""
-        new, self.new = self.new, {}
-        return new
-
-
-def render_files(paths: list[str], stopped: Callable[[], bool], known: Container[str],
-                 allow_html: bool, base_path: str) -> dict[str, RenderedBody]:
-    """Bodies of files, by the digest of the file, until `stopped()`, skipping the
-    files whose digest is in `known`: the build runs this in a background process
-    while it reads, parses and plans (parallel.Background)."""
-    from generator.entries import digest_bytes
-    from generator.frontmatter import FrontMatterError, split
-
-    done = {}
-    for path in paths:
-        if stopped():
-            break
-        try:
-            with open(path, "rb") as f:
-                raw = f.read()
-            digest = digest_bytes(raw)
-            if digest in known:
-                continue
-            doc = split(raw.decode("utf-8"))
-        except (OSError, UnicodeDecodeError, FrontMatterError):
-            continue  # the parse reports it
-        done[digest] = render(doc.body, doc.body_line, allow_html, base_path)
-    return done

@@ -2,7 +2,7 @@
 
 A new attempt dated in the past gives every later attempt a new number, and
 each of those numbers appears on several pages. Rather than render thousands
-of pages again, serve renders numbers as placeholders and fills them in
+of pages again, serve prints numbers as placeholders and fills them in
 afterwards: a renumbering then costs a text substitution per page.
 
 That is only sound while a template does nothing with a number but print it.
@@ -10,15 +10,21 @@ A `Token` therefore notes every other use (comparing, counting, formatting
 with a spec) as *semantic*: such a page is rendered again whenever one of its
 numbers changes. A placeholder that a filter cut or mangled is noticed too
 (a NUL is left outside a whole placeholder); the page is then rendered with
-plain numbers. `goldstar build` never uses any of this.
+plain numbers.
+
+All of it sits behind one object, `LateNumbers`, which serve owns and hands
+to the planner (as its `Numbering`) and to the template environment (as its
+fragment guard). `goldstar build` never uses any of this.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from generator.stats import Attempt
 
 
 @dataclass
@@ -30,17 +36,53 @@ class Tracker:
     (What was printed, substitution finds in the text itself.)"""
 
 
-_current: list[Tracker] = []
+class LateNumbers:
+    """Serve's numbering: an id per attempt file, kept across rebuilds; tokens
+    that print as placeholders; and the trackers of the pages being rendered."""
 
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.trackers: list[Tracker] = []
+        self.plain = False
+        """While true, tokens print their numbers (the fallback render)."""
 
-def tracking() -> bool:
-    """True while a page renders with placeholders (attempt views hand out tokens)."""
-    return bool(_current)
+    def id_of(self, attempt: Attempt) -> int:
+        return self.ids.setdefault(attempt.entry.path, len(self.ids) + 1)
 
+    # The planner's Numbering protocol (pages.py).
+    def shown(self, attempt: Attempt) -> object:
+        return Token(self, self.id_of(attempt), attempt.number)
 
-def _note(token: Token) -> None:
-    if _current:
-        _current[-1].semantic.add(token.id)
+    def keyed(self, attempt: Attempt) -> Hashable:
+        return ("late", self.id_of(attempt))
+
+    def note(self, token: Token) -> None:
+        if self.trackers:
+            self.trackers[-1].semantic.add(token.id)
+
+    def render_tracked(self, render: Callable[[], str]) -> tuple[str, Tracker]:
+        """Run one page's (or fragment's) rendering with placeholders, noting what
+        it did with numbers. Nested in another, its semantic uses count there too."""
+        tracker = Tracker()
+        self.trackers.append(tracker)
+        try:
+            return render(), tracker
+        finally:
+            self.trackers.pop()
+            if self.trackers:
+                self.trackers[-1].semantic |= tracker.semantic
+
+    def fragment_guard(self, render: Callable[[], str]) -> tuple[str, bool]:
+        """For `{% cache %}`: a fragment that computed with a number is not kept."""
+        text, tracker = self.render_tracked(render)
+        return text, not tracker.semantic
+
+    def render_plain(self, render: Callable[[], str]) -> str:
+        self.plain = True
+        try:
+            return render()
+        finally:
+            self.plain = False
 
 
 def _operator(name: str) -> Callable[..., Any]:
@@ -53,7 +95,7 @@ def _semantic(name: str) -> Callable[..., Any]:
     op = _operator(name)
 
     def method(self: Token, *args: Any) -> Any:
-        _note(self)
+        self.owner.note(self)
         return op(self.value, *(a.value if isinstance(a, Token) else a for a in args))
 
     method.__name__ = f"__{name}__"
@@ -64,7 +106,7 @@ def _reflected(name: str) -> Callable[..., Any]:
     op = _operator(name)
 
     def method(self: Token, other: Any) -> Any:
-        _note(self)
+        self.owner.note(self)
         return op(other, self.value)
 
     method.__name__ = f"__r{name}__"
@@ -74,41 +116,42 @@ def _reflected(name: str) -> Callable[..., Any]:
 class Token:
     """An attempt number that prints as a placeholder."""
 
-    __slots__ = ("id", "value")
+    __slots__ = ("owner", "id", "value")
 
-    def __init__(self, id: int, value: int) -> None:
+    def __init__(self, owner: LateNumbers, id: int, value: int) -> None:
+        self.owner = owner
         self.id = id
         self.value = value
 
     def __str__(self) -> str:
-        return f"\x00N{self.id}\x00"
+        return str(self.value) if self.owner.plain else f"\x00N{self.id}\x00"
 
     def __format__(self, spec: str) -> str:
         if spec:
-            _note(self)
+            self.owner.note(self)
             return format(self.value, spec)
         return str(self)
 
     def __repr__(self) -> str:
-        _note(self)
+        self.owner.note(self)
         return repr(self.value)
 
     def __hash__(self) -> int:
-        _note(self)
+        self.owner.note(self)
         return hash(self.value)
 
     def __bool__(self) -> bool:
-        _note(self)
+        self.owner.note(self)
         return bool(self.value)
 
     def __index__(self) -> int:
-        _note(self)
+        self.owner.note(self)
         return self.value
 
     __int__ = __index__
 
     def __float__(self) -> float:
-        _note(self)
+        self.owner.note(self)
         return float(self.value)
 
 
@@ -120,19 +163,6 @@ for _name in ("eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul", "truediv"
 for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor",
               "lshift", "rshift", "divmod"):
     setattr(Token, f"__r{_name}__", _reflected(_name))
-
-
-def render_tracked(render: Callable[[], str]) -> tuple[str, Tracker]:
-    """Run one page's (or fragment's) rendering with placeholders, noting what
-    it did with numbers. Nested in another, its semantic uses count there too."""
-    tracker = Tracker()
-    _current.append(tracker)
-    try:
-        return render(), tracker
-    finally:
-        _current.pop()
-        if _current:
-            _current[-1].semantic |= tracker.semantic
 
 
 def split(text: str) -> tuple[list[bytes], frozenset[int] | None]:

@@ -1,4 +1,4 @@
-"""Writing the output folder safely.
+"""The output interface of the render stage, on disk and in memory.
 
 The build never touches the output folder until every page has rendered.
 Changed files are written to a staging folder beside the output and moved in
@@ -9,7 +9,6 @@ build deletes only its own stale files and refuses a folder it did not write.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,15 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.hashing import digest, key_digest
 from generator.problems import Problem
 
 MANIFEST = ".goldstar-manifest.json"
 SWAPPING = ".goldstar-swapping"
 """Present while files are being moved in: the manifest cannot be trusted then."""
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def refuse_reason(site_dir: Path, output_dir: Path) -> str | None:
@@ -110,62 +106,83 @@ def stage_file(staging: str, path: str, data: bytes) -> None:
         os.close(fd)
 
 
-class OutputWriter:
-    """Collects a build's files in staging, then swaps them into the output."""
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What staging one file did, handed from a worker back to the parent."""
 
-    def __init__(self, output_dir: Path) -> None:
+    path: str
+    content: str
+    """Digest of the bytes."""
+    key: str
+    """Digest of the file's key."""
+    staged: bool
+    """False when the output already held these very bytes."""
+
+
+class DiskOutput:
+    """The output folder: files are staged beside it, then swapped in on commit.
+
+    Implements the output interface of the render stage (`unchanged`, `keep`,
+    `stage`, `record`, `commit`, `abort`); `stage` may run in forked workers,
+    the rest runs in the parent.
+    """
+
+    def __init__(self, output_dir: Path, fingerprint: str) -> None:
         self.output_dir = output_dir
         self.output_str = str(output_dir)
+        self.fingerprint = fingerprint
         self.old = Manifest.read(output_dir) if output_dir.is_dir() else Manifest(complete=False)
         # After an interrupted swap nothing in the folder can be trusted to match.
         self.trusted = self.old.complete
+        """Whether the manifest says what the files hold (their bytes)."""
+        self.may_keep = self.trusted and self.old.fingerprint == fingerprint and bool(
+            self.old.files)
+        """False when no file here can be kept as it is (a cold build): keys are
+        then hashed by the workers as they render, not by the parent first."""
         self.new: dict[str, list[str]] = {}
         self.staged: list[str] = []
+        self.key_digests: dict[str, str] = {}
         self.staging = output_dir.parent / f".{output_dir.name}.staging-{os.getpid()}"
         if self.staging.exists():
             shutil.rmtree(self.staging)
         self.staging.mkdir(parents=True)
         self.staging_str = str(self.staging)
 
-    def may_keep(self, fingerprint: str) -> bool:
-        """False when no file here can be kept as it is (no manifest, a new fingerprint)."""
-        return self.trusted and bool(self.old.files) and self.old.fingerprint == fingerprint
-
-    def is_current(self, path: str, key_digest: str, fingerprint: str) -> bool:
-        """True if the file on disk was made from the same inputs."""
+    def unchanged(self, path: str, key: object) -> bool:
+        """True if the file on disk was made from the same key."""
+        if not self.may_keep:
+            return False
         old = self.old.files.get(path)
-        return (self.trusted and old is not None and old[1] == key_digest
-                and self.old.fingerprint == fingerprint
-                and os.path.isfile(os.path.join(self.output_str, path)))
+        if old is None:
+            return False
+        digest = self.key_digests[path] = key_digest(key)
+        return old[1] == digest and os.path.isfile(os.path.join(self.output_str, path))
 
     def keep(self, path: str) -> None:
         self.new[path] = self.old.files[path]
 
-    def record(self, path: str, digest: str, key_digest: str, staged: bool) -> None:
-        self.new[path] = [digest, key_digest]
-        if staged:
-            self.staged.append(path)
-
-    def stage(self, path: str, data: bytes) -> tuple[str, bool]:
-        """Stage a file unless the output already holds exactly these bytes;
-        (content hash, staged). Records nothing, so workers may call it."""
-        digest = content_hash(data)
+    def stage(self, path: str, data: bytes, key: object) -> Receipt:
+        """Stage a file unless the output already holds exactly these bytes.
+        Changes nothing in this object, so forked workers may call it."""
+        key_hash = self.key_digests.get(path) or key_digest(key)
+        content = digest(data)
         old = self.old.files.get(path)
-        same = (self.trusted and old is not None and old[0] == digest
+        same = (self.trusted and old is not None and old[0] == content
                 and os.path.isfile(os.path.join(self.output_str, path)))
         if not same:
             stage_file(self.staging_str, path, data)
-        return digest, not same
+        return Receipt(path, content, key_hash, not same)
 
-    def emit(self, path: str, data: bytes, key_digest: str = "") -> None:
-        digest, staged = self.stage(path, data)
-        self.record(path, digest, key_digest, staged)
+    def record(self, receipt: Receipt) -> None:
+        self.new[receipt.path] = [receipt.content, receipt.key]
+        if receipt.staged:
+            self.staged.append(receipt.path)
 
-    def commit(self, fingerprint: str) -> tuple[int, int]:
+    def commit(self) -> tuple[int, int]:
         """Move staged files in, delete our stale files; returns (written, deleted)."""
         out = self.output_dir
-        manifest = Manifest(fingerprint, self.new, complete=True)
-        if (not self.staged and self.trusted and self.old.fingerprint == fingerprint
+        manifest = Manifest(self.fingerprint, self.new, complete=True)
+        if (not self.staged and self.trusted and self.old.fingerprint == self.fingerprint
                 and self.old.files == self.new):
             shutil.rmtree(self.staging, ignore_errors=True)
             return 0, 0  # nothing changed: not even the manifest is rewritten
@@ -195,6 +212,42 @@ class OutputWriter:
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+class MemoryOutput:
+    """Files in a dict: for `goldstar check` (which keeps nothing) and for tests.
+
+    The same interface as DiskOutput; keys are compared as they are.
+    """
+
+    def __init__(self, previous: MemoryOutput | None = None) -> None:
+        self.old = previous.files if previous is not None else {}
+        self.files: dict[str, tuple[object, bytes]] = {}
+        self.written = 0
+
+    def unchanged(self, path: str, key: object) -> bool:
+        old = self.old.get(path)
+        return old is not None and old[0] == key
+
+    def keep(self, path: str) -> None:
+        self.files[path] = self.old[path]
+
+    def stage(self, path: str, data: bytes, key: object) -> tuple[str, object, bytes]:
+        return path, key, data
+
+    def record(self, receipt: tuple[str, object, bytes]) -> None:
+        path, key, data = receipt
+        self.files[path] = (key, data)
+        self.written += 1
+
+    def commit(self) -> tuple[int, int]:
+        return self.written, len(set(self.old) - set(self.files))
+
+    def abort(self) -> None:
+        self.files = {}
+
+    def contents(self) -> dict[str, bytes]:
+        return {path: data for path, (_, data) in self.files.items()}
 
 
 def _remove_empty_parents(root: Path, folder: Path) -> None:

@@ -1,50 +1,91 @@
 """Plan the site: every output file, its template, its context and its key.
 
-Pure: no disk, no clock, no Jinja. A page's `key` holds everything that can
-change its bytes besides the theme and the site configuration; the renderer
-skips a page whose key is the same as last time. So a page's context must be
-built only from what its key holds: that is the contract to keep when adding
-a page kind.
+Pure: no disk, no clock, no Jinja. An output file's `key` holds everything
+that can change its bytes besides the theme and the site configuration; the
+render stage skips a file whose key is the same as last time. So a file's
+context must be built only from what its key holds: that is the contract to
+keep when adding a kind of page.
+
+Words: an **output file** is one file of the built site (an attempt's page,
+a list page, the feed); a **standalone page** is a file of content/pages/;
+`page` in a template is the page being rendered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup
 
 from generator.config import SiteConfig
-from generator.entries import StandalonePage, slugify
-from generator.markdown import BodyStore
-from generator.numbering import Token, tracking
+from generator.entries import Entry, StandalonePage, slugify
 from generator.stats import Attempt, Stats
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
 RESERVED = {"attempts", "outcomes", "categories", "tags", "static", "feed.xml",
             "sitemap.xml", "robots.txt", "stats.json", "404.html"}
+"""Top-level names the site itself uses: no standalone page may take them."""
+TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
+             "404.html", "feed.xml", "sitemap.xml", "robots.txt")
+"""Every template the planner uses: a theme must have them all (its chain does)."""
+
+Context = dict[str, Any]
+
+
+class BodyText(Protocol):
+    """The rendered bodies (derive.Bodies): loaded before a page that shows them renders."""
+
+    def html(self, digest: str) -> str: ...
+
+
+class Numbering(Protocol):
+    """How attempt numbers reach pages: printed (`shown`) and in keys (`keyed`).
+
+    A build prints plain numbers. Serve prints placeholders filled in after
+    rendering (preview.LateNumbers), so a renumbering does not re-render pages.
+    """
+
+    def shown(self, attempt: Attempt) -> object: ...
+
+    def keyed(self, attempt: Attempt) -> Hashable: ...
+
+
+class PlainNumbers:
+    """Numbers as they are."""
+
+    def shown(self, attempt: Attempt) -> object:
+        return attempt.number
+
+    def keyed(self, attempt: Attempt) -> Hashable:
+        return attempt.number
+
+
+PLAIN = PlainNumbers()
 
 
 @dataclass(slots=True)
-class Page:
+class OutputFile:
+    """One file of the built site, as planned."""
+
     url: str
     """The URL path (`/attempts/x/`), before the site's base path."""
-    output: str
+    path: str
     """The file under the output folder (`attempts/x/index.html`)."""
     template: str | None
     """Template name; None for files written as they are (stats.json)."""
     key: Any
     """What the bytes depend on, besides theme and config (see the module docstring)."""
-    context: Callable[[], dict[str, Any]]
-    """Builds the template context; called only when the page is rendered."""
+    context: Callable[[], Context]
+    """Builds the template context; called only when the file is rendered."""
     raw: Callable[[], bytes] | None = None
     lastmod: str | None = None
     in_sitemap: bool = True
-    body: str | None = None
-    """Digest of the Markdown body this page is the home of (attempts, pages)."""
+    bodies: tuple[str, ...] = ()
+    """Digests of the bodies the file shows: loaded before it renders."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,62 +106,83 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "token")
+    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "number")
 
-    def __init__(self, attempt: Attempt, bodies: BodyStore, outcome: OutcomeView,
-                 category: Term | None, tags: list[Term], number_id: int | None = None) -> None:
+    def __init__(self, attempt: Attempt, bodies: BodyText, outcome: OutcomeView,
+                 category: Term | None, tags: list[Term], numbering: Numbering = PLAIN) -> None:
         self.attempt = attempt
         self.bodies = bodies
         self.outcome = outcome
         self.category = category
         self.tags = tags
         self.url = attempt_url(attempt.entry.slug)
-        # Everything a list, a feed or a neighbour link may show of this attempt;
-        # with a late-bound number (serve), its id stands in for the number. The
-        # names of its category and tags are spelled by the first attempt that
+        self.number = numbering.shown(attempt)
+        """The attempt's number, as templates print it."""
+        # Everything a list, a feed or a neighbour link may show of this attempt.
+        # The names of its category and tags are spelled by the first attempt that
         # uses them, so they are here besides the file's digest.
-        self.token = None if number_id is None else Token(number_id, attempt.number)
-        self.key = (attempt.number if number_id is None else ("late", number_id),
-                    attempt.entry.digest, attempt.outcome, category.name if category else None,
-                    tuple([tag.name for tag in tags]))
+        self.key = (numbering.keyed(attempt), attempt.entry.digest, attempt.outcome,
+                    category.name if category else None, tuple([tag.name for tag in tags]))
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
-             tags: list[Term], number_id: int | None) -> bool:
+             tags: list[Term], numbering: Numbering) -> bool:
         """Would a new view of `attempt` be this one? (Serve reuses it then.)"""
         old = self.attempt
         return (old.entry is attempt.entry and old.number == attempt.number
                 and old.outcome == attempt.outcome and self.outcome is outcome
                 and self.category is category and self.tags == tags
-                and (self.token.id if self.token is not None else None) == number_id)
+                and self.key[0] == numbering.keyed(attempt))
 
     @property
-    def number(self) -> int | Token:
-        """The attempt's number; a placeholder while serve renders (numbering.py)."""
-        if self.token is not None and tracking():
-            return self.token
-        return self.attempt.number
-
-    # The fields of the entry, by name, as templates use them.
-    title = property(lambda self: self.attempt.entry.title)
-    date = property(lambda self: self.attempt.entry.date)
-    decided = property(lambda self: self.attempt.entry.decided)
-    ask = property(lambda self: self.attempt.entry.ask)
-    feedback = property(lambda self: self.attempt.entry.feedback)
-    lesson = property(lambda self: self.attempt.entry.lesson)
-    extra = property(lambda self: self.attempt.entry.extra)
-    ghosted = property(lambda self: self.attempt.ghosted_automatically)
-    published_iso = property(lambda self: self.attempt.entry.published.isoformat())
+    def entry(self) -> Entry:
+        return self.attempt.entry
 
     @property
-    def body_html(self) -> str:
-        """Rendered on first use: list pages never need it."""
-        body = self.bodies.get(self.attempt.entry.digest)
-        return body.html if body else ""
+    def title(self) -> str:
+        return self.attempt.entry.title
+
+    @property
+    def date(self) -> dt.date:
+        return self.attempt.entry.date
+
+    @property
+    def decided(self) -> dt.date | None:
+        return self.attempt.entry.decided
+
+    @property
+    def ask(self) -> str | None:
+        return self.attempt.entry.ask
+
+    @property
+    def feedback(self) -> str | None:
+        return self.attempt.entry.feedback
+
+    @property
+    def lesson(self) -> str | None:
+        return self.attempt.entry.lesson
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return self.attempt.entry.extra
+
+    @property
+    def ghosted(self) -> bool:
+        """Pending, and counted as ghosted because no answer came in time."""
+        return self.attempt.ghosted_automatically
+
+    @property
+    def published_iso(self) -> str:
+        return self.attempt.entry.published.isoformat()
 
     @property
     def answer_days(self) -> int | None:
         entry = self.attempt.entry
         return (entry.decided - entry.date).days if entry.decided else None
+
+    @property
+    def body_html(self) -> str:
+        """The rendered story (loaded by the render stage before this page renders)."""
+        return self.bodies.html(self.attempt.entry.digest)
 
     @property
     def body(self) -> Markup:
@@ -144,7 +206,7 @@ def attempt_url(slug: str) -> str:
     return f"/attempts/{slug}/"
 
 
-def output_for(url: str) -> str:
+def output_path(url: str) -> str:
     """Clean URLs: `/attempts/x/` is written as `attempts/x/index.html`."""
     path = url.lstrip("/")
     return path + "index.html" if path == "" or path.endswith("/") else path
@@ -152,30 +214,33 @@ def output_for(url: str) -> str:
 
 @dataclass
 class PlanMemo:
-    """What serve's last plan made, for the next plan to reuse.
+    """What the last plan made, for the next plan to reuse (serve keeps one).
 
-    A view or an attempt page is reused when everything it was made from is
-    the very same object as last time (entries are, for files that did not
-    change), so a one-attempt edit costs a lookup per attempt instead of new
-    objects, and the renderer compares their keys by identity.
+    A view, an attempt's page or a whole list is reused when everything it was
+    made from is the very same object as last time (entries are, for files
+    that did not change), so a one-attempt edit costs a lookup per attempt
+    and rebuilds only the lists that hold it; the render stage then compares
+    reused files by identity.
     """
 
     outcomes: dict[str, OutcomeView] = field(default_factory=dict)
     terms: dict[tuple[str, str], Term] = field(default_factory=dict)
     views: dict[str, AttemptView] = field(default_factory=dict)
     """By entry path."""
-    pages: dict[str, tuple[AttemptView | None, AttemptView, AttemptView | None, Page]] = field(
-        default_factory=dict)
-    """By entry path: (previous, view, next) and the attempt page made from them."""
+    attempt_files: dict[str, tuple[AttemptView | None, AttemptView, AttemptView | None,
+                                   OutputFile]] = field(default_factory=dict)
+    """By entry path: (previous, view, next) and the attempt's page made from them."""
+    lists: dict[str, tuple[tuple[Any, ...], list[OutputFile]]] = field(default_factory=dict)
+    """By list URL: what the list was made from, and its pages."""
 
 
 @dataclass
 class SitePlan:
-    pages: list[Page]
+    files: list[OutputFile]
     urls: set[str] = field(default_factory=set)
     """Every URL the site will have, static files included, for link checks."""
-    numbers: dict[int, int] = field(default_factory=dict)
-    """Late-bound numbers (serve): attempt number by number id."""
+    views: list[AttemptView] = field(default_factory=list)
+    """The published attempts, oldest first."""
 
 
 def outcome_views(config: SiteConfig, strings: dict[str, Any]) -> dict[str, OutcomeView]:
@@ -199,21 +264,19 @@ def paginate(base: str, count: int, per_page: int) -> list[tuple[int, str]]:
 def plan_site(
     config: SiteConfig,
     attempts: Sequence[Attempt],
-    bodies: BodyStore,
     standalone: Sequence[StandalonePage],
     stats: Stats,
     strings: dict[str, Any],
     static_outputs: Sequence[str],
-    number_ids: Mapping[str, int] | None = None,
+    bodies: BodyText,
+    numbering: Numbering = PLAIN,
     memo: PlanMemo | None = None,
 ) -> SitePlan:
-    """Every output of the site, in a stable order.
+    """Every output file of the site, in a stable order.
 
-    With `number_ids` (an id per attempt file, kept by serve across rebuilds)
-    attempt numbers are bound late: page keys hold the ids instead of the
-    numbers, and SitePlan.numbers says what each id stands for. With a `memo`
-    (serve) the views and attempt pages of the last plan are reused where
-    nothing they were made from changed; the memo is updated for the next one.
+    With a `memo` (serve) the views, attempt pages and lists of the last plan
+    are reused where nothing they were made from changed; the memo is updated
+    for the next one.
     """
     t = strings.get
     memo = memo if memo is not None else PlanMemo()  # a fresh one reuses nothing
@@ -241,6 +304,7 @@ def plan_site(
 
     published: list[AttemptView] = []
     views: dict[str, AttemptView] = {}
+    old_views = memo.views
     for a in attempts:
         entry = a.entry
         if entry.private:
@@ -248,16 +312,15 @@ def plan_site(
         outcome = outcomes[a.outcome]
         category = term_of(entry.category, category_terms, "categories") if entry.category else None
         tags = [term_of(x, tag_terms, "tags") for x in entry.tags]
-        number_id = None if number_ids is None else number_ids[entry.path]
-        view = memo.views.get(entry.path)
-        if view is not None and view.same(a, outcome, category, tags, number_id):
+        view = old_views.get(entry.path)
+        if view is not None and view.same(a, outcome, category, tags, numbering):
             view.bodies = bodies
         else:
-            view = AttemptView(a, bodies, outcome, category, tags, number_id)
+            view = AttemptView(a, bodies, outcome, category, tags, numbering)
         published.append(view)
         views[entry.path] = view
     newest_first = published[::-1]
-    pages: list[Page] = []
+    files: list[OutputFile] = []
 
     # Home: the dashboard.
     stats_json = stats.to_json()
@@ -267,7 +330,7 @@ def plan_site(
         for m in stats.milestones
     ]
     projected = stats.pace["projected_finish"]
-    pages.append(Page(
+    files.append(OutputFile(
         "/", "index.html", "home.html",
         ("home", json.dumps(stats_json, sort_keys=True), tuple(v.key for v in latest)),
         lambda: {
@@ -280,24 +343,26 @@ def plan_site(
     ))
 
     # One page per published attempt, with its neighbours.
-    attempt_pages = {}
+    attempt_files = {}
+    old_files = memo.attempt_files
     for i, view in enumerate(published):
         previous = published[i - 1] if i > 0 else None
         following = published[i + 1] if i + 1 < len(published) else None
         entry = view.attempt.entry
-        made = memo.pages.get(entry.path)
+        made = old_files.get(entry.path)
         if made is None or made[0] is not previous or made[1] is not view or (
                 made[2] is not following):
-            made = (previous, view, following, Page(
-                view.url, output_for(view.url), "attempt.html",
+            made = (previous, view, following, OutputFile(
+                view.url, output_path(view.url), "attempt.html",
                 ("attempt", view.key,
                  previous.key if previous else None, following.key if following else None),
                 _attempt_context(view, previous, following),
-                lastmod=entry.date.isoformat(), body=entry.digest,
+                lastmod=entry.date.isoformat(), bodies=(entry.digest,),
             ))
-        attempt_pages[entry.path] = made
-        pages.append(made[3])
-    memo.outcomes, memo.terms, memo.views, memo.pages = outcomes, made_terms, views, attempt_pages
+        attempt_files[entry.path] = made
+        files.append(made[3])
+    memo.outcomes, memo.terms, memo.views = outcomes, made_terms, views
+    memo.attempt_files = attempt_files
 
     # Lists: the archive, then one per outcome, category and tag.
     by_outcome: dict[str, list[AttemptView]] = {key: [] for key in outcomes}
@@ -309,36 +374,41 @@ def plan_site(
             by_category.setdefault(view.category.url, []).append(view)
         for tag in view.tags:
             by_tag.setdefault(tag.url, []).append(view)
-    pages += _list_pages("/attempts/", str(t("archive_heading", "All attempts")), None,
-                         "archive", newest_first, config.per_page)
+    lists: dict[str, tuple[tuple[Any, ...], list[OutputFile]]] = {}
+
+    def add_list(base: str, heading: str, kind: str, items: list[AttemptView]) -> None:
+        made = _list_files(base, heading, None, kind, items, config.per_page, memo.lists)
+        lists[base] = made
+        files.extend(made[1])
+
+    add_list("/attempts/", str(t("archive_heading", "All attempts")), "archive", newest_first)
     for key, outcome in outcomes.items():
         heading = str(t("outcome_heading", "{label}")).format(label=outcome.label)
-        pages += _list_pages(outcome.url, heading, None, "outcome", by_outcome[key],
-                             config.per_page)
+        add_list(outcome.url, heading, "outcome", by_outcome[key])
     for kind, terms, members in (("category", category_terms, by_category),
                                  ("tag", tag_terms, by_tag)):
         ordered = sorted(terms.values(), key=lambda term: (term.name.casefold(), term.url))
         for term in ordered:
             heading = str(t(f"{kind}_heading", "{name}")).format(name=term.name)
-            pages += _list_pages(term.url, heading, None, kind, members[term.url],
-                                 config.per_page)
+            add_list(term.url, heading, kind, members[term.url])
         index_url = "/categories/" if kind == "category" else "/tags/"
         term_list = [{"name": term.name, "url": term.url, "count": len(members[term.url])}
                      for term in ordered]
         index_heading = str(t("categories_heading" if kind == "category" else "tags_heading",
                               "Categories" if kind == "category" else "Tags"))
-        pages.append(Page(
-            index_url, output_for(index_url), "terms.html",
+        files.append(OutputFile(
+            index_url, output_path(index_url), "terms.html",
             ("terms", json.dumps(term_list)),
             _terms_context(index_url, index_heading, term_list),
         ))
+    memo.lists = lists
 
     # Standalone pages.
     for sp in standalone:
         url = f"/{sp.slug}/"
-        pages.append(Page(
-            url, output_for(url), "page.html", ("page", sp.digest),
-            _standalone_context(sp, url, bodies), body=sp.digest,
+        files.append(OutputFile(
+            url, output_path(url), "page.html", ("page", sp.digest),
+            _standalone_context(sp, url, bodies), bodies=(sp.digest,),
         ))
 
     # The files around the pages.
@@ -346,19 +416,19 @@ def plan_site(
     updated = (max(v.attempt.entry.published for v in feed_items).isoformat()
                if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
                                                       dt.UTC).isoformat())
-    pages.append(Page(
+    files.append(OutputFile(
         "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items)),
         lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),
                  "entries": feed_items, "updated": updated},
-        in_sitemap=False,
+        in_sitemap=False, bodies=tuple(v.attempt.entry.digest for v in feed_items),
     ))
-    pages.append(Page(
+    files.append(OutputFile(
         "/404.html", "404.html", "404.html", ("404",),
         lambda: {"page": _page_info("/404.html", str(t("not_found_title", "Not found")),
                                     None, "404")},
         in_sitemap=False,
     ))
-    pages.append(Page(
+    files.append(OutputFile(
         "/robots.txt", "robots.txt", "robots.txt", ("robots",),
         lambda: {"page": _page_info("/robots.txt", "robots", None, "robots")},
         in_sitemap=False,
@@ -367,73 +437,77 @@ def plan_site(
     # strict Content-Security-Policy keeps working.
     outcome_css = "".join(f".badge.outcome-{o.key} {{ background-color: {o.color}; }}\n"
                           for o in config.outcomes).encode()
-    pages.append(Page(
+    files.append(OutputFile(
         "/static/outcomes.css", "static/outcomes.css", None, ("outcomes.css", outcome_css),
         dict, raw=lambda: outcome_css, in_sitemap=False,
     ))
     stats_bytes = (json.dumps(stats_json, indent=2, ensure_ascii=False) + "\n").encode()
-    pages.append(Page(
+    files.append(OutputFile(
         "/stats.json", "stats.json", None, ("stats", stats_bytes), dict,
         raw=lambda: stats_bytes, in_sitemap=False,
     ))
-    mapped = [p for p in pages if p.in_sitemap]
-    pages.append(Page(
+    mapped = [f for f in files if f.in_sitemap]
+    files.append(OutputFile(
         "/sitemap.xml", "sitemap.xml", "sitemap.xml",
-        ("sitemap", tuple([p.url for p in mapped]), tuple([p.lastmod for p in mapped])),
+        ("sitemap", tuple([f.url for f in mapped]), tuple([f.lastmod for f in mapped])),
         lambda: {"page": _page_info("/sitemap.xml", "sitemap", None, "sitemap"),
-                 "urls": [{"loc": config.base_url + p.url.lstrip("/"), "lastmod": p.lastmod}
-                          for p in mapped]},
+                 "urls": [{"loc": config.base_url + f.url.lstrip("/"), "lastmod": f.lastmod}
+                          for f in mapped]},
         in_sitemap=False,
     ))
 
-    urls = {p.url for p in pages} | {"/" + s for s in static_outputs}
-    numbers = {v.token.id: v.attempt.number for v in published if v.token is not None}
-    return SitePlan(pages, urls, numbers)
+    urls = {f.url for f in files} | {"/" + s for s in static_outputs}
+    return SitePlan(files, urls, published)
 
 
-def _page_info(url: str, title: str, description: str | None, kind: str) -> dict[str, Any]:
+def _page_info(url: str, title: str, description: str | None, kind: str) -> Context:
     return {"url": url, "title": title, "description": description, "kind": kind}
 
 
 def _attempt_context(view: AttemptView, previous: AttemptView | None,
-                     following: AttemptView | None) -> Callable[[], dict[str, Any]]:
+                     following: AttemptView | None) -> Callable[[], Context]:
     return lambda: {
         "page": _page_info(view.url, view.title, view.summary_text, "attempt"),
         "attempt": view, "previous": previous, "next": following,
     }
 
 
-def _terms_context(url: str, heading: str,
-                   terms: list[dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+def _terms_context(url: str, heading: str, terms: list[Context]) -> Callable[[], Context]:
     return lambda: {"page": _page_info(url, heading, None, "terms"),
                     "heading": heading, "terms": terms}
 
 
 def _standalone_context(sp: StandalonePage, url: str,
-                        bodies: BodyStore) -> Callable[[], dict[str, Any]]:
-    def context() -> dict[str, Any]:
-        body = bodies.get(sp.digest)
+                        bodies: BodyText) -> Callable[[], Context]:
+    def context() -> Context:
         return {"page": {**_page_info(url, sp.title, sp.description, "page"),
                          "extra": sp.extra},
-                "content": Markup(body.html if body else "")}
+                "content": Markup(bodies.html(sp.digest))}
 
     return context
 
 
-def _list_pages(base: str, heading: str, intro: str | None, kind: str,
-                items: Sequence[AttemptView], per_page: int) -> list[Page]:
+def _list_files(base: str, heading: str, intro: str | None, kind: str,
+                items: list[AttemptView], per_page: int,
+                made_before: dict[str, tuple[tuple[Any, ...], list[OutputFile]]]
+                ) -> tuple[tuple[Any, ...], list[OutputFile]]:
+    """The pages of one list, or the last plan's when it was made from the same views."""
+    inputs = (heading, intro, kind, per_page, *items)
+    old = made_before.get(base)
+    if old is not None and old[0] == inputs:  # views compare by identity: C speed
+        return old
     numbered = paginate(base, len(items), per_page)
     total = len(numbered)
-    pages = []
+    files = []
     for number, url in numbered:
         chunk = items[(number - 1) * per_page: number * per_page]
         title = heading if number == 1 else f"{heading} ({number}/{total})"
-        pages.append(Page(
-            url, output_for(url), "list.html",
+        files.append(OutputFile(
+            url, output_path(url), "list.html",
             ("list", heading, number, total, tuple([v.key for v in chunk])),
             _list_context(url, title, heading, intro, kind, chunk, number, numbered),
         ))
-    return pages
+    return inputs, files
 
 
 def page_window(number: int, total: int, around: int = 2) -> list[int]:
@@ -451,8 +525,8 @@ def page_window(number: int, total: int, around: int = 2) -> list[int]:
 
 def _list_context(url: str, title: str, heading: str, intro: str | None, kind: str,
                   items: Sequence[AttemptView], number: int,
-                  numbered: list[tuple[int, str]]) -> Callable[[], dict[str, Any]]:
-    def context() -> dict[str, Any]:
+                  numbered: list[tuple[int, str]]) -> Callable[[], Context]:
+    def context() -> Context:
         # built only when the page is rendered: a long list has many pages
         total = len(numbered)
         pagination = {

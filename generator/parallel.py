@@ -1,22 +1,33 @@
-"""A process pool for the expensive stage: Markdown and page rendering.
+"""Process pools for the expensive stages: Markdown and page rendering.
 
-Workers are forked after the parent has loaded and planned everything, so
-they inherit the plan and the Jinja environment instead of receiving them
-pickled; only task numbers go in and small results come back. Where fork is
-not available the caller's function runs in this process.
+Workers are forked, so they inherit the site, the plan and the Jinja
+environment instead of receiving them pickled; only task numbers go in and
+small results come back. Where fork is not available, or while other
+threads run (serve's HTTP threads: forking a process with threads can
+deadlock the child on a lock some thread held), the work runs in this
+process instead.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 _STATE: dict[str, Any] = {}
 
 
+def workers(wanted: int | None) -> int:
+    """Processes to use: as asked, else one per core."""
+    return wanted or os.cpu_count() or 1
+
+
 def _context() -> Any:
+    if threading.active_count() > 1:
+        return None  # see the module docstring
     try:
         return multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - Windows
@@ -36,7 +47,7 @@ def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int
     process runs `meanwhile()` while it waits for them.
     """
     ctx = _context()
-    if ctx is None:  # pragma: no cover - Windows
+    if ctx is None:  # no fork here (Windows), or threads are running
         meanwhile()
         return [function(task) for task in tasks]
     _STATE.update(function=function, tasks=tasks)
@@ -68,7 +79,7 @@ class Background:
         self.empty = empty
         self.process: Any = None
         ctx = _context()
-        if ctx is None:  # pragma: no cover - Windows
+        if ctx is None:  # no fork here (Windows), or threads are running
             return
         self.stop = ctx.Event()
         self.receive, send = ctx.Pipe(duplex=False)

@@ -50,6 +50,20 @@ class Problem:
             text += f"\n  hint: {self.hint}"
         return text
 
+    def to_json(self) -> list[object]:
+        return [self.path, self.line, self.column, self.message, self.hint, self.severity]
+
+    @classmethod
+    def from_json(cls, data: list[object]) -> Problem:
+        """A problem back from `to_json`; TypeError or ValueError if malformed."""
+        path, line, column, message, hint, severity = data
+        if not (isinstance(path, str) and isinstance(message, str)
+                and severity in (ERROR, WARNING) and (hint is None or isinstance(hint, str))
+                and (line is None or type(line) is int)
+                and (column is None or type(column) is int)):
+            raise TypeError("malformed cached problem")
+        return cls(path, line, column, message, hint, str(severity))
+
 
 class TemplateProblem(Exception):
     """A template failed while rendering a page; names the template and its line."""

@@ -1,344 +1,105 @@
-"""Pages to bytes with Jinja2: one environment per build, templates compiled once.
+"""Render: the planned files into an output, rendering only those whose key changed.
 
-Autoescaping is on for HTML and XML and undefined variables are errors, so a
-typo in a template fails the build with the template's name and line instead
-of rendering an empty string.
+One loop for every output (the folder on disk, serve's memory, `check`'s
+nowhere), through the output interface of output.py:
+- `unchanged(path, key)` / `keep(path)`: the file from last time is still right;
+- `stage(path, produced, key)` → receipt: may run in a forked worker;
+- `record(receipt)`, then `commit()` or `abort()`: in this process.
+
+Before a file's template runs, the bodies it shows are loaded (derive.Bodies),
+so templates only ever read finished values.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import shutil
-import traceback
-from collections.abc import Callable, Iterable
-from functools import cache
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-import jinja2
-from jinja2 import meta, nodes
-from jinja2.ext import Extension
-from jinja2.visitor import NodeTransformer
-from markupsafe import Markup
+from generator import parallel
+from generator.pages import OutputFile
 
-from generator import __version__, numbering
-from generator.config import SiteConfig
-from generator.problems import Problem, TemplateProblem
-from generator.themes import Theme
+PARALLEL_FILES = 600
+"""Below this many files to render, a process pool costs more than it saves."""
+TASKS_PER_WORKER = 32
 
 
-class FragmentCache(Extension):
-    """`{% cache key, ... %}...{% endcache %}`: render a fragment once per key.
+class Output(Protocol):
+    def unchanged(self, path: str, key: object) -> bool: ...
 
-    An attempt's card appears on the archive and on its outcome, category and
-    tag lists; with its key (`item.key` changes whenever the attempt does) it
-    is rendered once. The cache lives as long as the environment, which is
-    made anew whenever templates, strings or configuration change.
+    def keep(self, path: str) -> None: ...
+
+    def stage(self, path: str, data: Any, key: object) -> Any: ...
+
+    def record(self, receipt: Any) -> None: ...
+
+
+class BodyLoader(Protocol):
+    def load(self, digests: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    rendered: int
+    kept: int
+
+
+def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
+                 output: Output, produce: Callable[[OutputFile], Any], bodies: BodyLoader,
+                 workers: int = 1, meanwhile: Callable[[], None] = lambda: None,
+                 ) -> RenderReport:
+    """Render every file whose key changed into `output`; keep the others.
+
+    `produce(file)` renders one file (bytes for the disk, serve's late-numbered
+    pages for its memory); it raises TemplateProblem for a template error.
     """
+    todo: list[tuple[OutputFile, object]] = []
+    for file in files:
+        key = (file.key, template_digests.get(file.template or ""))
+        if output.unchanged(file.path, key):
+            output.keep(file.path)
+        else:
+            todo.append((file, key))
 
-    tags = {"cache"}
+    def stage(item: tuple[OutputFile, object]) -> Any:
+        file, key = item
+        if file.bodies:
+            bodies.load(file.bodies)
+        return output.stage(file.path, produce(file), key)
 
-    def __init__(self, environment: jinja2.Environment) -> None:
-        super().__init__(environment)
-        environment.extend(fragment_cache={})
-        environment.filters["goldstar_fragment"] = self._lookup
-
-    def parse(self, parser: Any) -> list[nodes.Node]:
-        lineno = next(parser.stream).lineno
-        args = [parser.parse_expression()]
-        while parser.stream.skip_if("comma"):
-            args.append(parser.parse_expression())
-        body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        key = nodes.Tuple(args, "load")
-        # A hit costs one lookup; only a miss builds the body's caller (a macro).
-        found = nodes.Name("_goldstar_fragment", "store")
-        return [
-            # a filter, not a method: Jinja calls filters directly, without the
-            # per-call inspection it gives functions (a list page has 20 cards)
-            nodes.Assign(found, nodes.Filter(key, "goldstar_fragment", [], [], None, None)
-                         ).set_lineno(lineno),
-            nodes.If(
-                nodes.Test(nodes.Name("_goldstar_fragment", "load"), "none", [], [], None, None),
-                [nodes.CallBlock(self.call_method("_store", [key]), [], [], body)],
-                [],
-                [nodes.Output([nodes.Name("_goldstar_fragment", "load")])],
-            ).set_lineno(lineno),
-        ]
-
-    @jinja2.pass_context
-    def _lookup(self, context: Any, key: Any) -> Markup | None:
-        """The fragment, or None. Taking the context keeps Jinja from calling this
-        while it compiles: with a constant key (`{% cache "footer" %}`) it would
-        fold the empty cache's answer into the code, and render every time."""
-        cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
-        return cache.get(key)
-
-    def _store(self, key: Any, caller: Callable[[], str]) -> Markup:
-        cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
-        if not numbering.tracking():
-            value = cache[key] = Markup(caller())
-        else:  # a fragment that computes with a late-bound number is not kept
-            text, tracker = numbering.render_tracked(caller)
-            value = Markup(text)
-            if not tracker.semantic:
-                cache[key] = value
-        return value
+    if len(todo) >= PARALLEL_FILES and workers > 1:
+        tasks = task_groups([file.bodies[0] if file.bodies else None for file, _ in todo],
+                            workers)
+        done = parallel.map_tasks(lambda indices: [stage(todo[i]) for i in indices],
+                                  tasks, workers, meanwhile=meanwhile)
+        for receipts in done:
+            for receipt in receipts:
+                output.record(receipt)
+    else:
+        meanwhile()
+        for item in todo:
+            output.record(stage(item))
+    return RenderReport(len(todo), len(files) - len(todo))
 
 
-# Theme functions that Jinja may call as filters: see _Environment.
-AS_FILTERS = {"t": "goldstar_t", "url": "goldstar_url"}
+def task_groups(owners: Sequence[str | None], workers: int) -> list[list[int]]:
+    """Split item numbers into pool tasks.
 
-
-class _Environment(jinja2.Environment):
-    """Compiles `t(...)` and `url(...)` as filters.
-
-    Jinja inspects a function on every call but calls a filter directly, and it
-    folds a filter with constant arguments into the template's text when it
-    compiles it: `{{ t('archive') }}` costs nothing per page. Compiled code
-    then depends on the strings and the base path, so the bytecode cache
-    folder is named by them too. A template that assigns, imports or takes a
-    parameter named `t` or `url` keeps its calls as they are.
+    Items that show a body (attempt and standalone pages) are grouped by the
+    store shard of that body, so each worker reads a shard once. The rest
+    (lists, feeds) form one task, handed out first: they share the attempt
+    cards, and `{% cache %}` lives per process, so in one worker each card is
+    rendered once instead of once in every worker. The small body tasks that
+    follow even out the workers' finish.
     """
-
-    references: dict[str, set[str]]
-    """Templates each compiled template extends, includes or imports, by name:
-    noted while compiling so that `Renderer.template_digests` need not parse again."""
-
-    def __init__(self, **options: Any) -> None:
-        self.references = {}
-        super().__init__(**options)
-
-    def compile(self, source: Any, name: str | None = None, filename: str | None = None,
-                raw: bool = False, defer_init: bool = False) -> Any:
-        if isinstance(source, str):
-            source = self.parse(source, name, filename)
-            if name is not None:
-                self.references[name] = {
-                    r for r in meta.find_referenced_templates(source) if r}
-            _CallsAsFilters(self, _shadowed(source)).visit(source)
-        return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
-
-    def make_globals(self, d: Any) -> Any:
-        """A template's globals as one plain dict, not Jinja's ChainMap over the
-        environment's: every render copies them into its context, and copying a
-        ChainMap takes a Python call per name. Renderer sets all globals before
-        it loads a template, so there is nothing for a ChainMap to follow."""
-        return {**self.globals, **(d or {})}
-
-
-def _shadowed(tree: nodes.Template) -> set[str]:
-    """Names the template itself binds: those are not the theme's functions."""
-    names = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
-    names.update(m.name for m in tree.find_all(nodes.Macro))
-    names.update(i.target for i in tree.find_all(nodes.Import))
-    for imported in tree.find_all(nodes.FromImport):
-        names.update(n if isinstance(n, str) else n[1] for n in imported.names)
-    return names
-
-
-class _CallsAsFilters(NodeTransformer):
-    def __init__(self, environment: jinja2.Environment, shadowed: set[str]) -> None:
-        self.environment = environment
-        self.names = {k: v for k, v in AS_FILTERS.items() if k not in shadowed}
-
-    def visit_CallBlock(self, node: nodes.CallBlock) -> nodes.CallBlock:
-        # `{% call f(...) %}` must stay a call (it passes `caller`); its arguments need not.
-        call = node.call
-        call.args = [self.visit(arg) for arg in call.args]
-        call.kwargs = [self.visit(kwarg) for kwarg in call.kwargs]
-        for field in ("args", "defaults", "body"):
-            setattr(node, field, [self.visit(child) for child in getattr(node, field)])
-        return node
-
-    def visit_Call(self, node: nodes.Call) -> nodes.Node:
-        self.generic_visit(node)  # in place: calls inside the arguments first
-        callee = node.node
-        if (isinstance(callee, nodes.Name) and callee.name in self.names and node.args
-                and node.dyn_args is None and node.dyn_kwargs is None):
-            folded = nodes.Filter(node.args[0], self.names[callee.name], node.args[1:],
-                                  node.kwargs, None, None, lineno=node.lineno)
-            return folded.set_environment(self.environment)
-        return node
-
-
-@cache  # read once per process: serve makes a new Renderer on theme changes
-def _compiler_digest() -> bytes:
-    with open(__file__, "rb") as f:
-        return hashlib.blake2b(f.read() + jinja2.__version__.encode(), digest_size=8).digest()
-
-
-def make_translator(strings: dict[str, Any]) -> Callable[..., str]:
-    """`t(key, **values)`: a UI string, with one/other plural forms by `count`."""
-
-    def t(key: str, **values: Any) -> str:
-        value = strings.get(key)
-        if value is None:
-            raise KeyError(f'the theme has no UI string "{key}"')
-        if isinstance(value, dict):
-            count = values.get("count", 0)
-            value = value.get("one") if count == 1 and "one" in value else value.get("other", "")
-        text = str(value)
-        return text.format(**values) if values else text
-
-    return t
-
-
-def make_date_formatter(strings: dict[str, Any]) -> Callable[[Any], str]:
-    """Dates in words in the site's language ("14 March 2026", "14 maart 2026")."""
-    months = strings.get("months") or [
-        "January", "February", "March", "April", "May", "June", "July",
-        "August", "September", "October", "November", "December"]
-    pattern = str(strings.get("date_format", "{day} {month} {year}"))
-
-    def format_date(value: Any) -> str:
-        if isinstance(value, str):
-            value = dt.date.fromisoformat(value[:10])
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        return pattern.format(day=value.day, month=months[value.month - 1], year=value.year)
-
-    return format_date
-
-
-def make_number_formatter(language: str) -> Callable[..., str]:
-    decimal = "," if language == "nl" else "."
-
-    def format_number(value: Any, digits: int = 1) -> str:
-        return f"{float(value):.{digits}f}".replace(".", decimal)
-
-    return format_number
-
-
-class Renderer:
-    """A Jinja environment for one theme and one site configuration."""
-
-    def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
-                 site_globals: dict[str, Any], cache_dir: Path | None = None) -> None:
-        self.theme = theme
-        bytecode_cache = None
-        if cache_dir is not None:
-            # Jinja keys compiled templates by their source only, but the code
-            # compiled from {% cache %} is ours: a new goldstar gets its own folder.
-            # Folded `t()` and `url()` make the code depend on strings and base path.
-            folded = json.dumps([strings, config.base_path], sort_keys=True, default=str)
-            folder = cache_dir / "jinja" / hashlib.blake2b(
-                _compiler_digest() + folded.encode(), digest_size=8).hexdigest()
-            folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.parent.iterdir():
-                if old != folder:  # compiled for other strings or an older goldstar
-                    shutil.rmtree(old, ignore_errors=True)
-            bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
-        self.env = _Environment(
-            loader=jinja2.FileSystemLoader(str(theme.templates)),
-            autoescape=jinja2.select_autoescape(["html", "xml"]),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,
-            bytecode_cache=bytecode_cache,
-            extensions=[FragmentCache],
-        )
-        base_path = config.base_path
-        base_url = config.base_url
-
-        def url(path: str) -> str:
-            return base_path + path.lstrip("/")
-
-        def absolute_url(path: str) -> str:
-            return base_url + path.lstrip("/")
-
-        translate = make_translator(strings)
-        self.env.globals.update(
-            site=config,
-            t=translate,
-            url=url,
-            absolute_url=absolute_url,
-            generator={"name": "goldstar", "version": __version__},
-            **site_globals,
-        )
-        self.env.filters.update({AS_FILTERS["t"]: translate, AS_FILTERS["url"]: url})
-        self.env.filters["date"] = make_date_formatter(strings)
-        self.env.filters["number"] = make_number_formatter(config.language)
-
-    def template_digests(self, names: Iterable[str]) -> dict[str, str]:
-        """Per template, a hash of its source and of every template it extends,
-        includes or imports: a page is rendered again only when one of them changed."""
-        sources: dict[str, str] = {}
-        references: dict[str, set[str]] = {}
-
-        def visit(name: str) -> None:
-            if name in sources:
-                return
-            assert self.env.loader is not None
-            source, _, _ = self.env.loader.get_source(self.env, name)
-            sources[name] = source
-            refs = self.env.references.get(name)
-            if refs is None:  # loaded from the bytecode cache, not compiled here
-                refs = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
-            references[name] = refs
-            for ref in refs:
-                visit(ref)
-
-        digests = {}
-        for name in names:
-            visit(name)
-            closure: set[str] = set()
-            stack = [name]
-            while stack:
-                current = stack.pop()
-                if current not in closure:
-                    closure.add(current)
-                    stack.extend(references[current])
-            h = hashlib.blake2b(digest_size=16)
-            for part in sorted(closure):
-                h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
-            digests[name] = h.hexdigest()
-        return digests
-
-    def template_path(self, name: str) -> str:
-        return (self.theme.templates / name).as_posix()
-
-    def check(self, names: Iterable[str], root: Path) -> list[Problem]:
-        """Compile every template the site needs; problems name template and line."""
-        problems = []
-        for name in sorted(set(names)):
-            try:
-                self.env.get_template(name)
-            except jinja2.TemplateSyntaxError as exc:
-                problems.append(Problem(
-                    self._display(exc.filename or name, root), exc.lineno, None,
-                    f"template error: {exc.message}"))
-            except jinja2.TemplateNotFound as exc:
-                problems.append(Problem(
-                    self._display(str(self.theme.templates), root), None, None,
-                    f'the theme "{self.theme.name}" has no template "{exc.name}"',
-                    "copy it from the default theme"))
-        return problems
-
-    def render(self, template: str, context: dict[str, Any], root: Path) -> str:
-        try:
-            return self.env.get_template(template).render(context)
-        except jinja2.TemplateError as exc:
-            raise TemplateProblem(self._runtime_problem(exc, template, root)) from None
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise TemplateProblem(self._runtime_problem(exc, template, root)) from None
-
-    def _runtime_problem(self, exc: Exception, template: str, root: Path) -> Problem:
-        """Point at the innermost template line in the traceback (Jinja maps them)."""
-        filename, line = self.template_path(template), None
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename.startswith(str(self.theme.templates)):
-                filename, line = frame.filename, frame.lineno
-        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-        return Problem(self._display(filename, root), line, None,
-                       f"template error: {message}")
-
-    @staticmethod
-    def _display(filename: str, root: Path) -> str:
-        try:
-            return Path(filename).resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return filename
+    groups = min(256, workers * TASKS_PER_WORKER)
+    grouped: dict[int, list[int]] = {}
+    others: list[int] = []
+    for index, digest in enumerate(owners):
+        if digest is None:
+            others.append(index)
+        else:
+            grouped.setdefault(int(digest[:2], 16) % groups, []).append(index)
+    tasks = [others] if others else []
+    tasks += [indices for _, indices in sorted(grouped.items())]
+    return tasks

@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.build import CACHE_DIR, Builder, BuildOptions
+from generator.cache import CACHE_DIR
+from generator.preview import Session
 from generator.problems import BuildFailed, Problem, format_problems, plural
+from generator.site import BuildOptions
 
 PREFIX = "/__goldstar/"
 CONTENT_TYPES = {
@@ -323,8 +325,8 @@ def settle_memory() -> None:
 class Watcher:
     """Rebuilds after each burst of changes; the filter skips outputs and editor files."""
 
-    def __init__(self, builder: Builder, state: SiteState) -> None:
-        self.builder = builder
+    def __init__(self, session: Session, state: SiteState) -> None:
+        self.session = session
         self.state = state
         self.stop = threading.Event()
 
@@ -340,7 +342,7 @@ class Watcher:
                            quiet_if_unchanged: bool = False) -> None:
         started = time.perf_counter()
         try:
-            result = self.builder.build(changed, to_memory=True)
+            result = self.session.build(changed)
         except BuildFailed as exc:
             print(format_problems(exc.problems), file=sys.stderr)
             print(str(exc), file=sys.stderr)
@@ -351,7 +353,7 @@ class Watcher:
         ms = (time.perf_counter() - started) * 1000
         if result.warnings:
             print(format_problems(result.warnings), file=sys.stderr)
-        self.state.publish(result.files, [])
+        self.state.publish(result.contents, [])
         settle_memory()
         what = "Built" if changed is None else "Rebuilt"
         print(f"{what} {result.attempts} {plural(result.attempts, 'attempt')} in {ms:.0f} ms: "
@@ -359,9 +361,9 @@ class Watcher:
 
 
     def watch_paths(self) -> list[Path]:
-        site = self.builder.site_dir
+        site = self.session.options.site_dir.resolve()
         paths = [site / "content"]
-        theme_root = self.builder.theme_root()
+        theme_root = self.session.theme_root
         if theme_root is not None:
             paths.append(theme_root)
         if (site / "themes").is_dir():
@@ -372,7 +374,8 @@ class Watcher:
         import watchfiles
 
         # Relative to this site: a site kept in e.g. ~/public/blog must still rebuild.
-        skipped = (self.builder.site_dir / CACHE_DIR, self.builder.options.output.resolve())
+        site = self.session.options.site_dir.resolve()
+        skipped = (site / CACHE_DIR, self.session.options.output.resolve())
 
         class Filter(watchfiles.DefaultFilter):
             def __call__(self, change: watchfiles.Change, path: str) -> bool:
@@ -418,12 +421,12 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000,
     url = f"http://{shown_host}:{actual_port}/"
     if options.base_url is None:
         options = dataclasses.replace(options, base_url=url)
-    builder = Builder(options)
-    watcher = Watcher(builder, state)
+    session = Session(options)
+    watcher = Watcher(session, state)
     watcher.rebuild(None)
     thread = threading.Thread(target=server.serve_forever, name="goldstar-http", daemon=True)
     thread.start()
-    print(f"Serving {builder.site_dir.resolve()} at {url} (Ctrl-C to stop)", file=sys.stderr)
+    print(f"Serving {options.site_dir.resolve()} at {url} (Ctrl-C to stop)", file=sys.stderr)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"Listening on {host}: other devices on your network can open the site.",
               file=sys.stderr)
@@ -431,6 +434,10 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000,
         import webbrowser
         webbrowser.open(url)
     signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on `kill` as on Ctrl-C
+    # A shell starts a background job (`goldstar serve &`) with SIGINT ignored,
+    # and the ignoring is inherited: Ctrl-C would then never reach us.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         watcher.run()
     except KeyboardInterrupt:
@@ -442,6 +449,6 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000,
         server.server_close()
         thread.join(timeout=5)
         with contextlib.suppress(Exception):
-            builder.save_cache()
+            session.close()
     print("Stopped.", file=sys.stderr)
     return 0

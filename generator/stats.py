@@ -236,3 +236,10 @@ def pace(progress: int, remaining: int, start: dt.date, end: dt.date | None,
         "needed_per_week": needed,
         "projected_finish": projected.isoformat() if projected else None,
     }
+
+
+def aggregate(entries: Iterable[Entry], config: SiteConfig, as_of: dt.date, drafts: bool,
+              url_of: Any = None) -> tuple[list[Attempt], Stats]:
+    """The aggregate stage: the counted attempts, numbered, and their numbers."""
+    attempts = select(entries, config, as_of, include_drafts=drafts)
+    return attempts, compute_stats(attempts, config, as_of, url_of)

@@ -1,93 +1,217 @@
-"""Finding a theme, its templates, static files and UI strings.
+"""Themes as a chain of folders: the site's theme, the themes it extends, the built-in one.
 
-A site's own `themes/<name>/` wins over a built-in theme of the same name, so
-forking a theme is copying its folder. Built-in themes ship inside the
-package (`generator/themes/` in a wheel; `themes/` beside the package in a
-source checkout).
+A file (a template, a static file) is looked up along the chain and the
+first folder that has it wins, so a theme may hold only what it changes.
+UI strings merge key by key the same way. A theme names its parent in
+`theme.yml` (`extends: default`); the built-in `default` theme ends every
+chain, so a template a theme lacks falls back to the default's.
+
+A site's own `themes/<name>/` comes before a built-in theme of the same name.
+Built-in themes ship inside the package (`generator/builtin_themes/` in a
+wheel; the repository's `themes/` in a source checkout).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator import frontmatter
+from generator.hashing import digest
+from generator.problems import WARNING, Problem, did_you_mean, display_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-BUILTIN_DIRS = (PACKAGE_DIR / "themes", PACKAGE_DIR.parent / "themes")
+BUILTIN_DIRS = (PACKAGE_DIR / "builtin_themes", PACKAGE_DIR.parent / "themes")
+BASE_THEME = "default"
+"""The built-in theme at the end of every chain."""
+THEME_FILE = "theme.yml"
+THEME_KEYS = ("extends", "description")
 
 
 @dataclass(frozen=True)
 class Theme:
+    """A theme and the folders it is made of, child first."""
+
     name: str
-    root: Path
+    folders: tuple[Path, ...]
+    """The theme's own folder, then its parents', ending with the built-in default."""
 
     @property
-    def templates(self) -> Path:
-        return self.root / "templates"
+    def root(self) -> Path:
+        return self.folders[0]
 
-    @property
-    def static(self) -> Path:
-        return self.root / "static"
+    def subfolders(self, kind: str) -> list[Path]:
+        """`templates`, `static` or `i18n` of each theme in the chain that has one."""
+        return [folder / kind for folder in self.folders if (folder / kind).is_dir()]
 
     def static_files(self) -> list[tuple[str, Path]]:
-        """(output path, source) of every static file, sorted.
+        """(output path, source) of every static file, the child's where two share a path.
 
-        A symbolic link that leads out of the theme is left out: a theme must
-        not be a way to publish (or serve) a file from elsewhere on the disk.
+        A symbolic link that leads out of its theme is left out: a theme must not
+        be a way to publish (or serve) a file from elsewhere on the disk.
         """
-        root = os.path.realpath(self.root) + os.sep
-        found = []
-        for dirpath, dirnames, filenames in os.walk(self.static):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in filenames:
-                src = Path(dirpath, name)
-                if name.startswith(".") or not os.path.realpath(src).startswith(root):
-                    continue
-                found.append(("static/" + src.relative_to(self.static).as_posix(), src))
-        return sorted(found)
+        found: dict[str, Path] = {}
+        for static in self.subfolders("static"):
+            root = os.path.realpath(static.parent) + os.sep
+            for dirpath, dirnames, filenames in os.walk(static):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in filenames:
+                    src = Path(dirpath, name)
+                    if name.startswith(".") or not os.path.realpath(src).startswith(root):
+                        continue
+                    found.setdefault("static/" + src.relative_to(static).as_posix(), src)
+        return sorted(found.items())
 
-    def digest(self, folders: tuple[str, ...] = ("templates", "i18n")) -> str:
-        """Hash of the files in some of the theme's folders (by default all that render)."""
-        h = hashlib.blake2b(digest_size=16)
-        for folder in (self.root / name for name in folders):
+    def digest(self, kind: str) -> str:
+        """A digest of the files of one kind (`templates`, `i18n`) that the chain uses."""
+        files: dict[str, Path] = {}
+        for folder in self.subfolders(kind):
             for dirpath, dirnames, filenames in os.walk(folder):
                 dirnames.sort()
-                for name in sorted(filenames):
+                for name in filenames:
                     path = Path(dirpath, name)
-                    h.update(path.relative_to(self.root).as_posix().encode() + b"\0")
-                    h.update(path.read_bytes())
-        return h.hexdigest()
+                    files.setdefault(path.relative_to(folder).as_posix(), path)
+        parts = [f"{self.folders}".encode()]
+        for rel, path in sorted(files.items()):
+            parts += [rel.encode(), b"\0", path.read_bytes(), b"\0"]
+        return digest(b"".join(parts))
+
+
+def candidates(site_dir: Path, name: str) -> list[Path]:
+    """Where a theme of this name could be, in the order they are tried."""
+    return [folder / name for folder in (site_dir / "themes", *BUILTIN_DIRS)]
 
 
 def available(site_dir: Path) -> list[str]:
     names: set[str] = set()
     for folder in (site_dir / "themes", *BUILTIN_DIRS):
         if folder.is_dir():
-            names.update(p.name for p in folder.iterdir() if (p / "templates").is_dir())
+            names.update(p.name for p in folder.iterdir() if _is_theme(p))
     return sorted(names)
 
 
-def find_theme(site_dir: Path, name: str) -> Theme | None:
-    for folder in (site_dir / "themes", *BUILTIN_DIRS):
-        root = folder / name
-        if (root / "templates").is_dir():
-            return Theme(name, root)
+def _is_theme(folder: Path) -> bool:
+    return (folder / "templates").is_dir() or (folder / THEME_FILE).is_file()
+
+
+def _find(site_dir: Path, name: str, below: Path | None = None) -> Path | None:
+    """The folder of a theme; with `below`, only folders tried after that one
+    (a site theme named like a built-in one may extend the built-in one)."""
+    options = candidates(site_dir, name)
+    if below is not None:
+        resolved = [p.resolve() for p in options]
+        if below.resolve() in resolved:
+            options = options[resolved.index(below.resolve()) + 1:]
+    for root in options:
+        if _is_theme(root):
+            return root
     return None
 
 
-def load_strings(theme: Theme, language: str) -> dict[str, Any]:
-    """The theme's UI strings for a language (English fills any gaps)."""
-    strings: dict[str, Any] = {}
+def resolve_theme(site_dir: Path, name: str) -> tuple[Theme | None, list[Problem]]:
+    """The theme `name` and its chain, or None and the problems (a missing theme,
+    an unknown parent, a cycle) that keep it from being used."""
+    root = _find(site_dir, name)
+    if root is None:
+        return None, []  # the caller names the line in site.yml
+    folders = [root]
+    names = [name]
+    problems: list[Problem] = []
+    current, current_name = root, name
+    while True:
+        parent, line, found = _parent(site_dir, current, problems)
+        if parent is None:
+            break
+        theme_file = display_path(current / THEME_FILE, site_dir)
+        below = current if parent == current_name else None
+        parent_root = _find(site_dir, parent, below)
+        if parent_root is None:
+            problems.append(Problem(
+                theme_file, line, found, f'the theme "{parent}" it extends was not found',
+                did_you_mean(parent, available(site_dir))
+                or f"available: {', '.join(available(site_dir))}"))
+            return None, problems
+        if parent_root.resolve() in [f.resolve() for f in folders]:
+            chain = " → ".join([*names, parent])
+            problems.append(Problem(theme_file, line, found,
+                                    f"themes extend each other in a circle: {chain}",
+                                    "one of them must not extend the other"))
+            return None, problems
+        folders.append(parent_root)
+        names.append(parent)
+        current, current_name = parent_root, parent
+    builtin = next((d / BASE_THEME for d in BUILTIN_DIRS if _is_theme(d / BASE_THEME)), None)
+    if builtin is not None and builtin.resolve() not in [f.resolve() for f in folders]:
+        folders.append(builtin)  # the built-in default ends every chain
+    return Theme(name, tuple(folders)), problems
+
+
+def _parent(site_dir: Path, root: Path,
+            problems: list[Problem]) -> tuple[str | None, int | None, int | None]:
+    """`extends:` of a theme's theme.yml, with its line and column."""
+    path = root / THEME_FILE
+    if not path.is_file():
+        return None, None, None
+    shown = display_path(path, site_dir)
+    data, doc = read_yaml(path, shown, problems)
+    if data is None or doc is None:
+        return None, None, None
+    for key in data:
+        if key not in THEME_KEYS:
+            line, column = frontmatter.key_mark(doc, str(key))
+            problems.append(Problem(shown, line, column,
+                                    f'unknown theme setting "{key}" is ignored',
+                                    did_you_mean(str(key), THEME_KEYS), WARNING))
+    parent = data.get("extends")
+    if parent is None:
+        return None, None, None
+    line, column = frontmatter.locate(doc, "extends")
+    if not isinstance(parent, str) or not parent.strip():
+        problems.append(Problem(shown, line, column, "extends must be the name of a theme",
+                                "for example `extends: default`"))
+        return None, None, None
+    return parent.strip(), line, column
+
+
+def read_yaml(path: Path, shown: str,
+              problems: list[Problem]) -> tuple[dict[str, Any] | None, frontmatter.Document | None]:
+    """A YAML mapping file of a theme (theme.yml, strings), problems at their lines."""
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, raw.count(b"\n", 0, exc.start) + 1, None,
+                                "the file is not UTF-8 text", "save it as UTF-8 in your editor"))
+        return None, None
+    except OSError as exc:
+        problems.append(Problem(shown, None, None, f"cannot be read ({exc.strerror or exc})"))
+        return None, None
+    doc = frontmatter.Document(text.removeprefix("\ufeff"), 1, "", 1)
+    try:
+        data = frontmatter.load(doc)
+    except frontmatter.FrontMatterError as exc:
+        problems.append(Problem(shown, exc.line, exc.column,
+                                exc.message.replace("front matter", "the file"), exc.hint))
+        return None, None
+    return data, doc
+
+
+def load_strings(theme: Theme, language: str,
+                 site_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The UI strings for a language, merged key by key along the chain.
+
+    A key the language's files lack comes from English.
+    """
+    problems: list[Problem] = []
+    merged: dict[str, Any] = {}
     for lang in dict.fromkeys(("en", language)):
-        path = theme.root / "i18n" / f"{lang}.yml"
-        if path.is_file():
-            data = yaml.load(path.read_text("utf-8"), Loader=frontmatter.Loader)  # noqa: S506
-            if isinstance(data, dict):
-                strings.update(data)
-    return strings
+        for folder in reversed(theme.subfolders("i18n")):  # parents first, the child wins
+            path = folder / f"{lang}.yml"
+            if not path.is_file():
+                continue
+            data, _ = read_yaml(path, display_path(path, site_dir), problems)
+            if data is not None:
+                merged.update(data)
+    return merged, problems

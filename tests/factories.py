@@ -50,7 +50,6 @@ def make_entry(**overrides: Any) -> Entry:
         "decided": None,
         "draft": False,
         "private": False,
-        "body": "Body.\n",
         "body_line": 6,
         "digest": f"digest-{next(_digests):06d}",
     }

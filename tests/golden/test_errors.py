@@ -100,7 +100,23 @@ CASES = {
     ),
     "unknown theme": (
         {"content/site.yml": SITE_YML + "theme: fancy\n"},
-        ['content/site.yml: error: theme "fancy" was not found'],
+        ['content/site.yml:9:8: error: theme "fancy" was not found'],
+    ),
+    "broken strings file": (
+        {"themes/default/i18n/en.yml": "archive_heading: [unclosed\nnav_home: Home\n"},
+        ["themes/default/i18n/en.yml:2:9: error: the file is not valid YAML"],
+    ),
+    "theme extending an unknown theme": (
+        {"themes/mine/theme.yml": "# my theme\nextends: fancy\n",
+         "content/site.yml": SITE_YML + "theme: mine\n"},
+        ['themes/mine/theme.yml:2:10: error: the theme "fancy" it extends was not found'],
+    ),
+    "template division by zero": (
+        {"themes/default/templates/attempt.html": '{% extends "base.html" %}\n'
+                                                  "{% block content %}\n"
+                                                  "{{ 1 / 0 }}\n"
+                                                  "{% endblock %}\n"},
+        ["themes/default/templates/attempt.html:3: error: template error: ZeroDivisionError"],
     ),
     "template syntax error": (
         {"themes/default/templates/attempt.html": '{% extends "base.html" %}\n'
@@ -121,9 +137,9 @@ CASES = {
 def _theme_copy(site: Path) -> None:
     import shutil
 
-    from generator.themes import find_theme
+    from generator.themes import resolve_theme
 
-    theme = find_theme(Path("/nonexistent"), "default")
+    theme, _ = resolve_theme(Path("/nonexistent"), "default")
     assert theme is not None
     shutil.copytree(theme.root, site / "themes" / "default")
 

@@ -171,9 +171,10 @@ def test_output_is_the_same_with_cache_and_without(tmp_path: Path) -> None:
 
 def test_one_worker_and_two_workers_write_the_same_bytes(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import build
+    from generator import derive, render
 
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(render, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(derive, "PARALLEL_BODIES", 1)
     a, b = copy_site("basic", tmp_path / "a"), copy_site("basic", tmp_path / "b")
     assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache",
                "--workers", "1").code == 0
@@ -229,7 +230,7 @@ def test_a_warm_build_after_edits_matches_a_cold_build(tmp_path: Path) -> None:
         (site / "content" / "attempts" / "2026-03-10-new.md").write_text(
             "---\ntitle: A new one\ndate: 2026-03-10\noutcome: yes\n---\nNew [link](/nowhere/).\n")
     # some of the rendered bodies of the cache are lost, the rest of the cache is kept
-    shards = sorted((warm / ".goldstar-cache" / "bodies").glob("*.pickle"))
+    shards = sorted((warm / ".goldstar-cache" / "bodies").glob("*.bin"))
     assert len(shards) > 1
     shards[0].unlink()
     warm_run = run("build", "--site", warm, "--as-of", "2026-03-21")
@@ -251,18 +252,18 @@ def test_a_warm_build_renders_only_the_pages_an_edit_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Kept pages are not even rendered (not only not rewritten): a warm build of
     a large site must not cost a cold one."""
-    from generator import render
+    from generator import templates
 
     site = copy_site("basic", tmp_path)
     assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
     rendered: list[str] = []
-    original = render.Renderer.render
+    original = templates.Renderer.render
 
-    def counting(self: render.Renderer, template: str, context: dict, root: Path) -> str:
+    def counting(self: templates.Renderer, template: str, context: dict, root: Path) -> str:
         rendered.append(template)
         return original(self, template, context, root)
 
-    monkeypatch.setattr(render.Renderer, "render", counting)
+    monkeypatch.setattr(templates.Renderer, "render", counting)
     assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
     assert rendered == []
     bus = site / "content" / "attempts" / "2026-03" / "2026-03-21-bus.md"

@@ -26,9 +26,9 @@ def test_the_wheel_contains_the_default_theme(tmp_path: Path) -> None:
     wheel = next(tmp_path.glob("goldstar-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for template in ("base.html", "home.html", "attempt.html", "list.html", "feed.xml"):
-        assert f"generator/themes/default/templates/{template}" in names
-    assert "generator/themes/default/static/style.css" in names
-    assert "generator/themes/default/i18n/nl.yml" in names
+        assert f"generator/builtin_themes/default/templates/{template}" in names
+    assert "generator/builtin_themes/default/static/style.css" in names
+    assert "generator/builtin_themes/default/i18n/nl.yml" in names
     assert not any(name.startswith(("content/", "tests/", "public/")) for name in names)
 
 

@@ -1,33 +1,38 @@
-"""The process pool: how pages are split into tasks, and the body cache that
-the workers write themselves."""
+"""The process pools: how files are split into tasks, the body store that the
+derive workers write themselves, and the Markdown rendered in the background."""
 
 from __future__ import annotations
 
-import pickle
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from kit import SITE_YML, assert_same_trees, attempt, run, write_files
 
-from generator import build, markdown
+from generator import cache, derive, markdown, render, site
 
 
-def test_tasks_cover_every_item_once_and_never_share_a_shard() -> None:
+def test_tasks_cover_every_item_once_and_keep_a_shard_in_one_task() -> None:
     owners = [f"{n:02x}{'0' * 30}" for n in range(256)] * 3 + [None] * 50
-    tasks = build._tasks(owners, workers=2)
-    seen = sorted(i for indices, _ in tasks for i in indices)
+    tasks = render.task_groups(owners, workers=2)
+    seen = sorted(i for indices in tasks for i in indices)
     assert seen == list(range(len(owners)))
-    owned = [shard for _, shards in tasks for shard in shards]
-    assert len(owned) == len(set(owned)) == 256
-    for indices, shards in tasks:
-        for i in indices:  # a body's page is in the task that owns its shard
-            assert (owners[i] is None) == (shards == ())
-            if owners[i] is not None:
-                assert owners[i][:2] in shards
-    # the pages without a body are one task, the first: they share the cards
-    assert tasks[0] == (list(range(768, 818)), ())
-    assert all(shards for _, shards in tasks[1:]) and len(tasks) == 1 + 64
+    where: dict[str, int] = {}
+    for number, indices in enumerate(tasks):
+        for i in indices:
+            if owners[i] is not None:  # every page of a shard is in one task
+                assert where.setdefault(owners[i][:2], number) == number
+    # the files without a body are one task, the first: they share the cards
+    assert tasks[0] == list(range(768, 818))
+    assert len(tasks) == 1 + 64
+
+
+@pytest.fixture
+def pooled_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pools and the background for the smallest sites."""
+    monkeypatch.setattr(render, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(derive, "PARALLEL_BODIES", 1)
 
 
 def _many_attempts(root: Path, count: int = 60) -> Path:
@@ -40,22 +45,23 @@ def _many_attempts(root: Path, count: int = 60) -> Path:
     return write_files(root, files)
 
 
-def _cached_bodies(site: Path) -> dict[str, markdown.RenderedBody]:
-    bodies: dict[str, markdown.RenderedBody] = {}
-    for shard in (site / ".goldstar-cache" / "bodies").glob("*.pickle"):
-        with open(shard, "rb") as f:
-            bodies.update(pickle.load(f)["bodies"])  # noqa: S301 - written by the test
+def _cached_bodies(site_dir: Path) -> dict[str, str]:
+    folder = site_dir / ".goldstar-cache" / "bodies"
+    namespace = (folder / "NAMESPACE").read_text()
+    bodies: dict[str, str] = {}
+    for shard in folder.glob("*.bin"):
+        for key, value in cache.unpack_shard(shard.read_bytes(), namespace):
+            bodies[key] = value.decode()
     return bodies
 
 
-def test_workers_write_the_body_cache_and_a_warm_build_renders_no_markdown(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+def test_workers_write_the_body_store_and_a_warm_build_renders_no_markdown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled_everywhere: None) -> None:
     pooled, serial = _many_attempts(tmp_path / "pooled"), _many_attempts(tmp_path / "serial")
     first = run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2")
     assert first.code == 0, first.err
     assert run("build", "--site", serial, "--as-of", "2026-03-31", "--workers", "1").code == 0
-    # every body is cached once, as the serial build caches it
+    # every body is kept once, as the serial build keeps it
     cached = _cached_bodies(pooled)
     assert len(cached) == 60
     assert cached == _cached_bodies(serial)
@@ -68,56 +74,53 @@ def test_workers_write_the_body_cache_and_a_warm_build_renders_no_markdown(
     shutil.rmtree(pooled / "public")
     second = run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2")
     assert second.code == 0, second.err
-    assert second.err == first.err  # link warnings too, from the cached links
+    assert second.err == first.err  # link warnings too, from the kept links
     assert_same_trees(serial / "public", pooled / "public")
 
 
-def test_a_pooled_warm_build_after_edits_keeps_the_cache_whole(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
-    site = _many_attempts(tmp_path)
-    assert run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2").code == 0
+def test_a_pooled_warm_build_after_edits_keeps_the_store_whole(
+        tmp_path: Path, pooled_everywhere: None) -> None:
+    site_dir = _many_attempts(tmp_path)
+    assert run("build", "--site", site_dir, "--as-of", "2026-03-31", "--workers", "2").code == 0
     # an edit, a deletion and an insertion that renumbers every later attempt
-    edited = site / "content" / "attempts" / "2026-03-05-a4.md"
+    edited = site_dir / "content" / "attempts" / "2026-03-05-a4.md"
     edited.write_text(edited.read_text().replace("Body of", "Changed body of"))
-    (site / "content" / "attempts" / "2026-03-06-a5.md").unlink()
-    (site / "content" / "attempts" / "2026-03-01-new.md").write_text(
+    (site_dir / "content" / "attempts" / "2026-03-06-a5.md").unlink()
+    (site_dir / "content" / "attempts" / "2026-03-01-new.md").write_text(
         attempt("New", "2026-03-01", body="A *new* one.\n"))
-    assert run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2").code == 0
-    cached = _cached_bodies(site)
+    assert run("build", "--site", site_dir, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    cached = _cached_bodies(site_dir)
     assert len(cached) == 60  # one gone, one new, one replaced
-    assert any("<em>new</em>" in body.html for body in cached.values())
-    assert any("Changed body of" in body.html for body in cached.values())
-    assert not any(body.html.startswith("<p>Body of <strong>5</strong>")
-                   for body in cached.values())
+    assert any("<em>new</em>" in html for html in cached.values())
+    assert any("Changed body of" in html for html in cached.values())
+    assert not any(html.startswith("<p>Body of <strong>5</strong>") for html in cached.values())
 
 
-def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_cache(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While the parent parses and plans, a background process renders bodies;
-    the pool renders the rest. Private bodies it rendered are not kept."""
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled_everywhere: None) -> None:
+    """While the parent parses, a background process renders bodies; the pool
+    renders the rest. Private bodies it rendered are not kept."""
     report = tmp_path / "background.txt"
-    render_files = markdown.render_files
+    in_background = derive._render_until_stopped
 
-    def first_twenty(files: list, stopped, **settings):  # type: ignore[no-untyped-def]
-        done = render_files(files[:20], stopped, **settings)
+    def first_twenty(todo: list, stopped, **settings):  # type: ignore[no-untyped-def]
+        done = in_background(todo[:20], lambda: False, **settings)  # all twenty, then stop
         report.write_text(str(len(done)))  # runs in the background process
         return done
 
-    monkeypatch.setattr(markdown, "render_files", first_twenty)
+    monkeypatch.setattr(derive, "_render_until_stopped", first_twenty)
     renders = tmp_path / "renders.txt"
-    render = markdown.render
+    render_body = markdown.render
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         with open(renders, "a") as f:  # every process appends its own lines
             f.write(args[0].splitlines()[0] + "\n")
-        return render(*args, **kwargs)
+        return render_body(*args, **kwargs)
 
     monkeypatch.setattr(markdown, "render", counted)
     pooled, serial = _many_attempts(tmp_path / "pooled"), _many_attempts(tmp_path / "serial")
-    for site in (pooled, serial):
-        (site / "content" / "attempts" / "2026-03-01-hidden.md").write_text(
+    for site_dir in (pooled, serial):
+        (site_dir / "content" / "attempts" / "2026-03-01-hidden.md").write_text(
             attempt("Hidden", "2026-03-01", extra="private: true\n", body="Secret words.\n"))
     first = run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2")
     assert first.code == 0, first.err
@@ -129,76 +132,67 @@ def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_cache(
     assert "Secret words." in early and all(log.count(line) == 1 for line in early)
     assert run("build", "--site", serial, "--as-of", "2026-03-31", "--workers", "1").code == 0
     cached = _cached_bodies(pooled)
-    assert len(cached) == 60 and not any("Secret" in b.html for b in cached.values())
+    assert len(cached) == 60 and not any("Secret" in html for html in cached.values())
     assert cached == _cached_bodies(serial)
     assert_same_trees(serial / "public", pooled / "public")
 
 
-def test_the_background_renders_only_the_bodies_the_cache_lacks(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """It starts before the files are read, so it reads them itself and skips
-    every file whose digest the cache already has links for."""
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+def test_the_background_renders_only_the_bodies_the_store_lacks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled_everywhere: None) -> None:
+    """It is forked once the files are read, and skips every file whose digest
+    the store already has links for."""
     report = tmp_path / "background.txt"
-    render_files = markdown.render_files
+    in_background = derive._render_until_stopped
 
-    def reported(paths: list, stopped, **settings):  # type: ignore[no-untyped-def]
-        done = render_files(paths, stopped, **settings)
+    def reported(todo: list, stopped, **settings):  # type: ignore[no-untyped-def]
+        done = in_background(todo, lambda: False, **settings)  # all of them, then stop
         with open(report, "a") as f:  # runs in the background process
-            f.write(f"{len(paths)} {sorted(b.html for b in done.values())}\n")
+            f.write(f"{len(todo)} {sorted(b.html for b in done.values())}\n")
         return done
 
-    monkeypatch.setattr(markdown, "render_files", reported)
-    site = _many_attempts(tmp_path / "site", count=40)
-    assert run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    monkeypatch.setattr(derive, "_render_until_stopped", reported)
+    site_dir = _many_attempts(tmp_path / "site", count=40)
+    assert run("build", "--site", site_dir, "--as-of", "2026-03-31", "--workers", "2").code == 0
     assert report.read_text().startswith("40 ")
-    # One new file (so that the cache lacks links for one more file than it has)
-    # and one rewritten: the background renders those two and skips the rest.
-    (site / "content" / "attempts" / "2026-03-05-a4.md").write_text(
+    (site_dir / "content" / "attempts" / "2026-03-05-a4.md").write_text(
         attempt("Attempt 4", "2026-03-05", body="Rewritten *body*.\n"))
-    (site / "content" / "attempts" / "2026-03-06-new.md").write_text(
+    (site_dir / "content" / "attempts" / "2026-03-06-new.md").write_text(
         attempt("New", "2026-03-06", body="A new one.\n"))
-    assert run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2").code == 0
+    assert run("build", "--site", site_dir, "--as-of", "2026-03-31", "--workers", "2").code == 0
     second = report.read_text().splitlines()[1]
-    assert second == "41 ['<p>A new one.</p>\\n', '<p>Rewritten <em>body</em>.</p>\\n']"
+    assert second == "2 ['<p>A new one.</p>\\n', '<p>Rewritten <em>body</em>.</p>\\n']"
     assert "Rewritten <em>body</em>" in (
-        site / "public" / "attempts" / "2026-03-05-a4" / "index.html").read_text()
+        site_dir / "public" / "attempts" / "2026-03-05-a4" / "index.html").read_text()
 
 
-def test_the_parsed_entries_pickled_during_the_pool_are_the_ones_cached(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parent pickles the parsed entries while the workers render; the cache
-    must hold the same entries as a build without a pool, and a warm build
-    must read them back instead of parsing again."""
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
+def test_the_parsed_files_are_kept_as_data_and_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled_everywhere: None) -> None:
+    """The store keeps parsed entries as JSON (never pickles): a warm build reads
+    them back instead of parsing again, and gets the same entries."""
     pooled, serial = _many_attempts(tmp_path / "pooled"), _many_attempts(tmp_path / "serial")
     assert run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2").code == 0
     assert run("build", "--site", serial, "--as-of", "2026-03-31", "--workers", "1").code == 0
 
-    def parsed(site: Path) -> dict:
-        with open(site / ".goldstar-cache" / "build.pickle", "rb") as f:
-            return pickle.loads(pickle.load(f)["parsed"])  # noqa: S301 - written by the test
+    def parsed(site_dir: Path) -> dict:
+        return json.loads((site_dir / ".goldstar-cache" / "parsed.json").read_text())["rows"]
 
-    entries = parsed(pooled)
-    assert len(entries) == 60
-    assert [(d, e.title, e.date, e.outcome) for d, e, _ in entries.values()] == [
-        (d, e.title, e.date, e.outcome) for d, e, _ in parsed(serial).values()]
+    rows = parsed(pooled)
+    assert len(rows) == 60 and rows == parsed(serial)
     calls = []
-    monkeypatch.setattr(build.entries, "parse_attempt",
+    monkeypatch.setattr(site.entries, "parse_attempt",
                         lambda *args: calls.append(args) or (None, []))
     assert run("build", "--site", pooled, "--as-of", "2026-03-31", "--workers", "2").code == 0
     assert calls == []
 
 
 def test_a_failed_build_stops_the_background_rendering(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, pooled_everywhere: None) -> None:
     import multiprocessing
 
-    monkeypatch.setattr(build, "PARALLEL_PAGES", 1)
-    site = _many_attempts(tmp_path)
-    (site / "content" / "attempts" / "2026-03-02-broken.md").write_text(
+    site_dir = _many_attempts(tmp_path)
+    (site_dir / "content" / "attempts" / "2026-03-02-broken.md").write_text(
         "---\ntitle: [unclosed\n---\nBody.\n")
-    result = run("build", "--site", site, "--as-of", "2026-03-31", "--workers", "2")
+    result = run("build", "--site", site_dir, "--as-of", "2026-03-31", "--workers", "2")
     assert result.code == 1 and "2026-03-02-broken.md:2" in result.err
     assert multiprocessing.active_children() == []
 

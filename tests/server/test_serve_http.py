@@ -25,8 +25,9 @@ import pytest
 from kit import SMALL_SITE, write_site
 
 from generator import serve
-from generator.build import Builder, BuildOptions, BuildResult
+from generator.build import BuildOptions, BuildResult
 from generator.cli import main
+from generator.preview import Session
 from generator.problems import Problem
 from generator.serve import SiteState, Watcher, bind, inject, resolve
 
@@ -50,8 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def built(site: Path) -> BuildResult:
-    return Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)).build(
-        to_memory=True)
+    return Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)).build()
 
 
 @dataclass
@@ -95,7 +95,7 @@ def running_server(state: SiteState, port: int = 0) -> Iterator[Running]:
 @pytest.fixture
 def state(built: BuildResult) -> SiteState:
     state = SiteState()
-    state.publish(built.files, [])
+    state.publish(built.contents, [])
     return state
 
 
@@ -237,7 +237,7 @@ def test_clean_url_serves_the_folders_index(server: Running, built: BuildResult)
     status, headers, body = server.request("/attempts/2026-03-01-refill/")
     assert status == 200
     assert b"Asked for a free refill" in body
-    assert body == inject(built.files["attempts/2026-03-01-refill/index.html"], server.state)
+    assert body == inject(built.contents["attempts/2026-03-01-refill/index.html"], server.state)
     assert headers["content-length"] == str(len(body))
 
 
@@ -272,7 +272,7 @@ def test_unknown_path_is_404_with_the_sites_404_page(server: Running,
     status, headers, body = server.request("/no/such/page/")
     assert status == 404
     assert headers["content-type"] == "text/html; charset=utf-8"
-    assert body == inject(built.files["404.html"], server.state)
+    assert body == inject(built.contents["404.html"], server.state)
     assert b"Page not found" in body
 
 
@@ -389,7 +389,7 @@ def test_kept_alive_requests_do_not_wait_for_a_delayed_ack(server: Running) -> N
 
 # ------------------------------------------------------------------ live reload
 def test_served_html_carries_the_reload_script(server: Running, built: BuildResult) -> None:
-    for output in html_outputs(built.files):
+    for output in html_outputs(built.contents):
         status, _, body = server.request(url_of(output))
         assert status == 200, output
         assert body.count(RELOAD_TAG.encode()) == 1, output
@@ -399,7 +399,7 @@ def test_served_html_carries_the_reload_script(server: Running, built: BuildResu
 def test_non_html_files_are_served_untouched(server: Running, built: BuildResult) -> None:
     for output in ("feed.xml", "stats.json", "static/style.css", "sitemap.xml"):
         _, _, body = server.request(url_of(output))
-        assert body == built.files[output], output
+        assert body == built.contents[output], output
 
 
 def test_reload_script_is_never_written_by_goldstar_build(site: Path, tmp_path: Path) -> None:
@@ -457,7 +457,7 @@ def test_events_send_the_current_build_and_each_new_one(server: Running,
         first = read_event(stream)
         assert first["event"] == "build"
         assert first["data"].split()[0] == server.state.build_id
-        server.state.publish(built.files, [])
+        server.state.publish(built.contents, [])
         second = read_event(stream)
         assert second["event"] == "build"
         assert second["data"] == server.state.build_id != first["data"].split()[0]
@@ -467,9 +467,9 @@ def test_events_ask_for_a_full_reload_only_when_a_static_file_changed(
         server: Running, built: BuildResult) -> None:
     with event_stream(server) as stream:
         read_event(stream)
-        server.state.publish(built.files, [])  # same static files: swap the body
+        server.state.publish(built.contents, [])  # same static files: swap the body
         assert read_event(stream)["data"] == server.state.build_id
-        changed = {**built.files, "static/style.css": b"body { color: red }"}
+        changed = {**built.contents, "static/style.css": b"body { color: red }"}
         server.state.publish(changed, [])
         assert read_event(stream)["data"] == server.state.build_id + " full"
 
@@ -486,7 +486,7 @@ def test_every_open_event_stream_hears_of_a_publish(server: Running,
                                                     built: BuildResult) -> None:
     with event_stream(server) as a, event_stream(server) as b:
         assert read_event(a)["data"] == read_event(b)["data"]
-        server.state.publish(built.files, [])
+        server.state.publish(built.contents, [])
         assert read_event(a)["data"] == read_event(b)["data"] == server.state.build_id
 
 
@@ -499,9 +499,9 @@ def test_overlay_is_on_every_page_while_the_build_fails_and_gone_after_a_fix(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     site = write_site(tmp_path, SMALL_SITE)
     attempt = site / "content/attempts/2026-03-02-raise.md"
-    builder = Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
+    session = Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
     state = SiteState()
-    watcher = Watcher(builder, state)
+    watcher = Watcher(session, state)
     watcher.rebuild(None)
     assert state.problems == []
     good_files = state.files
@@ -540,7 +540,7 @@ def test_a_failed_first_build_still_serves_a_page_with_the_overlay(tmp_path: Pat
                                  "content/attempts/2026-03-02-raise.md": BAD_OUTCOME})
     state = SiteState()
     with contextlib.redirect_stderr(io.StringIO()):
-        Watcher(Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)),
+        Watcher(Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)),
                 state).rebuild(None)
     assert state.files == {}
     with running_server(state) as server:
@@ -624,7 +624,7 @@ class WatcherThread:
         shutil.copytree(THEMES / "default", site / "themes" / "default")
         self.site = site
         self.state = SiteState()
-        self.watcher = Watcher(Builder(BuildOptions(site_dir=site, as_of=AS_OF,
+        self.watcher = Watcher(Session(BuildOptions(site_dir=site, as_of=AS_OF,
                                                     use_cache=False)), self.state)
         self.rebuilds: list[set[Path] | None] = []
         original = self.watcher.rebuild
@@ -722,8 +722,8 @@ def test_a_static_file_linked_from_outside_the_theme_is_neither_built_nor_served
     (site / "themes" / "default" / "static" / "leak.txt").symlink_to(secret)
     (site / "themes" / "default" / "static" / "inside.css").symlink_to(
         site / "themes" / "default" / "static" / "style.css")
-    built = Builder(BuildOptions(site_dir=site, as_of=dt.date(2026, 3, 31),
-                                 use_cache=False)).build(to_memory=True)
-    assert "static/leak.txt" not in built.files
-    assert "static/inside.css" in built.files  # a link inside the theme is fine
-    assert serve.resolve(built.files, "/static/leak.txt") == ("missing", None)
+    built = Session(BuildOptions(site_dir=site, as_of=dt.date(2026, 3, 31),
+                                 use_cache=False)).build()
+    assert "static/leak.txt" not in built.contents
+    assert "static/inside.css" in built.contents  # a link inside the theme is fine
+    assert serve.resolve(built.contents, "/static/leak.txt") == ("missing", None)

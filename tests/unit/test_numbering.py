@@ -11,16 +11,18 @@ import pytest
 from kit import SITE_YML, attempt, write_files
 
 from generator import numbering
-from generator.build import Builder, BuildOptions
-from generator.pages import Page
+from generator.build import BuildOptions
+from generator.pages import OutputFile
+from generator.preview import Session
 
 AS_OF = dt.date(2026, 3, 31)
 THEME = Path(numbering.__file__).parent.parent / "themes" / "default"
 
 
 def test_a_printed_token_is_a_placeholder_and_nothing_else_is_noted() -> None:
-    token = numbering.Token(7, 42)
-    text, tracker = numbering.render_tracked(lambda: f"#{token} {format(token)}")
+    late = numbering.LateNumbers()
+    token = numbering.Token(late, 7, 42)
+    text, tracker = late.render_tracked(lambda: f"#{token} {format(token)}")
     assert text == "#\x00N7\x00 \x00N7\x00"
     assert tracker.semantic == set()
     parts, ids = numbering.split(text)
@@ -36,22 +38,24 @@ def test_a_printed_token_is_a_placeholder_and_nothing_else_is_noted() -> None:
     lambda n: float(n), lambda n: repr(n),
 ])
 def test_every_use_as_a_number_is_noted_and_uses_the_real_value(use) -> None:  # type: ignore[no-untyped-def]
-    token = numbering.Token(3, 42)
-    result, tracker = numbering.render_tracked(lambda: str(use(token)))
+    late = numbering.LateNumbers()
+    token = numbering.Token(late, 3, 42)
+    result, tracker = late.render_tracked(lambda: str(use(token)))
     assert tracker.semantic == {3}
     assert result == str(use(42))
 
 
 def test_semantic_use_inside_a_nested_fragment_counts_for_the_page() -> None:
-    token = numbering.Token(5, 9)
+    late = numbering.LateNumbers()
+    token = numbering.Token(late, 5, 9)
 
     def page() -> str:
-        inner, tracker = numbering.render_tracked(
+        inner, tracker = late.render_tracked(
             lambda: "odd" if token % 2 else "even")  # type: ignore[operator]
         assert tracker.semantic == {5}
         return inner
 
-    _, outer = numbering.render_tracked(page)
+    _, outer = late.render_tracked(page)
     assert outer.semantic == {5}
 
 
@@ -61,11 +65,17 @@ def test_a_cut_placeholder_is_not_intact() -> None:
     assert numbering.split("plain text") == ([b"plain text"], frozenset())
 
 
-def test_outside_a_tracked_render_views_give_plain_numbers(tmp_path: Path) -> None:
+def test_a_token_prints_its_number_while_rendering_plain() -> None:
+    late = numbering.LateNumbers()
+    token = numbering.Token(late, 1, 2)
+    assert late.render_plain(lambda: f"#{token}") == "#2"
+    assert str(token) == "\x00N1\x00"
+
+
+def test_served_pages_carry_plain_numbers(tmp_path: Path) -> None:
     site = _site(tmp_path, 3)
-    builder = Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
-    result = builder.build(to_memory=True)
-    page = result.files["attempts/2026-03-02-a1/index.html"].decode()
+    result = Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)).build()
+    page = result.contents["attempts/2026-03-02-a1/index.html"].decode()
     assert '<span class="attempt-number">#2</span>' in page and "\x00" not in page
 
 
@@ -90,8 +100,7 @@ def _site(root: Path, count: int, theme_edits: dict[str, tuple[str, str]] | None
 
 
 def _fresh(site: Path) -> dict[str, bytes]:
-    return Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)).build(
-        to_memory=True).files
+    return Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)).build().contents
 
 
 CARD_NUMBER = "{{ t('attempt_number', number=item.number) }}"
@@ -116,24 +125,28 @@ def test_serve_after_a_renumbering_matches_a_fresh_build(  # type: ignore[no-unt
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits) -> None:
     site = _site(tmp_path, 12, edits)
     attempts = site / "content" / "attempts"
-    builder = Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
-    builder.build(to_memory=True)
+    session = Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
+    session.build()
     rendered: list[str] = []
-    render_late = Builder._render_late
+    producer = Session._producer
 
-    def recording(self: Builder, page: Page, *args: object) -> object:
-        rendered.append(page.output)
-        return render_late(self, page, *args)  # type: ignore[arg-type]
+    def recording(self: Session, *args: object) -> object:
+        produce = producer(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Builder, "_render_late", recording)
+        def record(file: OutputFile) -> object:
+            rendered.append(file.path)
+            return produce(file)
+        return record
+
+    monkeypatch.setattr(Session, "_producer", recording)
 
     # An attempt dated before all others: every attempt gets a new number.
     early = attempts / "2026-03-01-early.md"
     early.write_text(attempt("Early", "2026-03-01", extra="category: work\n"), encoding="utf-8")
-    result = builder.build({early}, to_memory=True)
+    result = session.build({early})
     attempt_pages = sorted(p for p in rendered if p.startswith("attempts/2026"))
-    assert result.files == _fresh(site)
-    page = result.files["attempts/2026-03-12-a11/index.html"].decode()
+    assert result.contents == _fresh(site)
+    page = result.contents["attempts/2026-03-12-a11/index.html"].decode()
     assert '<span class="attempt-number">#13</span>' in page
     if edits is None:  # the new page and its two neighbours; the rest got new numbers
         assert attempt_pages == ["attempts/2026-03-01-a0/index.html",
@@ -144,15 +157,15 @@ def test_serve_after_a_renumbering_matches_a_fresh_build(  # type: ignore[no-unt
 
     # And back: the numbers return, the early attempt's page is gone.
     early.unlink()
-    result = builder.build({early}, to_memory=True)
-    assert result.files == _fresh(site)
-    assert "attempts/2026-03-01-early/index.html" not in result.files
+    result = session.build({early})
+    assert result.contents == _fresh(site)
+    assert "attempts/2026-03-01-early/index.html" not in result.contents
 
     # An edit that changes no number leaves the numbers alone.
     edited = attempts / "2026-03-05-a4.md"
     edited.write_text(edited.read_text().replace("Body 4.", "Body four."), encoding="utf-8")
-    result = builder.build({edited}, to_memory=True)
-    assert result.files == _fresh(site)
+    result = session.build({edited})
+    assert result.contents == _fresh(site)
 
 
 def test_serve_after_edits_to_terms_neighbours_and_outcomes_matches_a_fresh_build(
@@ -161,8 +174,8 @@ def test_serve_after_edits_to_terms_neighbours_and_outcomes_matches_a_fresh_buil
     of these edits changes what other attempts' pages show."""
     site = _site(tmp_path, 9)
     attempts = site / "content" / "attempts"
-    builder = Builder(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
-    builder.build(to_memory=True)
+    session = Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
+    session.build()
     edits = [
         # the first attempt of a category spells it for every attempt in it
         ("2026-03-01-a0.md", "category: home", "category: HOME"),
@@ -177,7 +190,7 @@ def test_serve_after_edits_to_terms_neighbours_and_outcomes_matches_a_fresh_buil
         text = path.read_text()
         assert old in text, (name, old)
         path.write_text(text.replace(old, new), encoding="utf-8")
-        result = builder.build({path}, to_memory=True)
-        assert result.files == _fresh(site), (name, new)
-    page = builder.build({path}, to_memory=True).files["attempts/2026-03-03-a2/index.html"]
+        result = session.build({path})
+        assert result.contents == _fresh(site), (name, new)
+    page = session.build({path}).contents["attempts/2026-03-03-a2/index.html"]
     assert b"home" in page and b"HOME" not in page

@@ -8,19 +8,24 @@ import datetime as dt
 from factories import make_config, make_entry
 
 from generator import pages, stats
-from generator.markdown import BodyStore
 
 AS_OF = dt.date(2026, 3, 31)
 
 
-def plan(entries: list, per_page: int = 20) -> dict[str, pages.Page]:
+class NoBodies:
+    """Bodies for plans whose files are not rendered."""
+
+    def html(self, digest: str) -> str:
+        return f"<p>{digest}</p>"
+
+
+def plan(entries: list, per_page: int = 20) -> dict[str, pages.OutputFile]:
     config = dataclasses.replace(make_config(goal=100, start=dt.date(2026, 3, 1)),
                                  per_page=per_page)
     attempts = stats.select(entries, config, AS_OF)
     site_stats = stats.compute_stats(attempts, config, AS_OF)
-    bodies = BodyStore({}, {}, {}, False, "/")
-    site = pages.plan_site(config, attempts, bodies, [], site_stats, {}, [])
-    return {p.output: p for p in site.pages}
+    site = pages.plan_site(config, attempts, [], site_stats, {}, [], NoBodies())
+    return {f.path: f for f in site.files}
 
 
 def month_of_attempts(n: int = 30) -> list:
@@ -30,7 +35,8 @@ def month_of_attempts(n: int = 30) -> list:
             for i in range(n)]
 
 
-def changed_outputs(before: dict[str, pages.Page], after: dict[str, pages.Page]) -> set[str]:
+def changed_outputs(before: dict[str, pages.OutputFile],
+                    after: dict[str, pages.OutputFile]) -> set[str]:
     return {out for out in before.keys() | after.keys()
             if out not in before or out not in after or before[out].key != after[out].key}
 
@@ -59,8 +65,9 @@ def test_editing_one_body_touches_its_page_its_neighbours_and_its_lists_only() -
     changed = changed_outputs(before, after)
     slug_order = [p.url for p in before.values() if p.template == "attempt.html"]
     index = slug_order.index("/attempts/a11/")
-    own = pages.output_for("/attempts/a11/")
-    neighbours = {pages.output_for(slug_order[index - 1]), pages.output_for(slug_order[index + 1])}
+    own = pages.output_path("/attempts/a11/")
+    neighbours = {pages.output_path(slug_order[index - 1]),
+                  pages.output_path(slug_order[index + 1])}
     assert own in changed
     assert neighbours <= changed
     assert {o for o in changed if o.startswith("attempts/a")} == neighbours | {own}
@@ -105,16 +112,16 @@ def test_a_memo_reuses_views_and_pages_made_from_the_same_objects() -> None:
     config = make_config(goal=100, start=dt.date(2026, 3, 1))
     entries = month_of_attempts(10)
     memo = pages.PlanMemo()
-    bodies = BodyStore({}, {}, {}, False, "/")
+    bodies = NoBodies()
 
-    def attempt_pages(entries: list) -> dict[str, pages.Page]:
+    def attempt_pages(entries: list) -> dict[str, pages.OutputFile]:
         attempts = stats.select(entries, config, AS_OF)
-        site = pages.plan_site(config, attempts, bodies, [], stats.compute_stats(
-            attempts, config, AS_OF), {}, [], memo=memo)
-        return {p.url: p for p in site.pages if p.template == "attempt.html"}
+        site = pages.plan_site(config, attempts, [], stats.compute_stats(
+            attempts, config, AS_OF), {}, [], bodies, memo=memo)
+        return {f.url: f for f in site.files if f.template == "attempt.html"}
 
     first = attempt_pages(entries)
-    bodies = BodyStore({}, {}, {}, False, "/")  # each build has its own
+    bodies = NoBodies()  # each build has its own
     again = attempt_pages(entries)
     assert all(again[url] is page for url, page in first.items())
     assert all(page.context()["attempt"].bodies is bodies for page in again.values())

@@ -10,25 +10,25 @@ import pytest
 from factories import make_config
 
 from generator.problems import TemplateProblem
-from generator.render import Renderer
+from generator.templates import Renderer
 from generator.themes import Theme
 
 STRINGS = {"archive": "Archive", "items": {"one": "{count} item", "other": "{count} items"}}
 
 
 def renderer(tmp_path: Path, templates: dict[str, str], strings: dict | None = None,
-             cache_dir: Path | None = None, base_path: str = "/blog/") -> Renderer:
+             base_path: str = "/blog/", assets: dict[str, str] | None = None) -> Renderer:
     root = tmp_path / "theme"
     (root / "templates").mkdir(parents=True, exist_ok=True)
     for name, text in templates.items():
         (root / "templates" / name).write_text(text)
     config = make_config(base_url=f"https://example.org{base_path}")
     assert config.base_path == base_path
-    return Renderer(Theme("test", root), config, strings or STRINGS, {}, cache_dir=cache_dir)
+    return Renderer(Theme("test", (root,)), config, strings or STRINGS, {}, assets=assets)
 
 
 def render(r: Renderer, name: str, **context: object) -> str:
-    return r.render(name, dict(context), r.theme.root)
+    return r.render(name, dict(context), r.theme.root.parent)
 
 
 def test_constant_calls_are_text_in_the_compiled_template(tmp_path: Path) -> None:
@@ -83,16 +83,31 @@ def test_an_unknown_string_is_still_an_error_at_its_line(tmp_path: Path) -> None
     assert 'no UI string "nope"' in caught.value.problem.message
 
 
-def test_compiled_templates_are_cached_per_strings_and_base_path(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    templates = {"a.html": "{{ t('archive') }} {{ url('/') }}"}
-    assert render(renderer(tmp_path, templates, cache_dir=cache), "a.html") == "Archive /blog/"
-    again = renderer(tmp_path, templates, strings={"archive": "Archief"}, cache_dir=cache)
-    assert render(again, "a.html") == "Archief /blog/"
-    moved = renderer(tmp_path, templates, cache_dir=cache, base_path="/")
-    assert render(moved, "a.html") == "Archive /"
-    # only the folder of the current strings is kept
-    assert len(list((cache / "jinja").iterdir())) == 1
+def test_folded_urls_follow_the_asset_names(tmp_path: Path) -> None:
+    templates = {"a.html": "{{ url('/static/style.css') }} {{ url(p) }}"}
+    r = renderer(tmp_path, templates, assets={"/static/style.css": "/assets/style.1a2b.css"})
+    assert render(r, "a.html", p="/static/style.css") == (
+        "/blog/assets/style.1a2b.css /blog/assets/style.1a2b.css")
+
+
+def test_svg_templates_are_autoescaped(tmp_path: Path) -> None:
+    r = renderer(tmp_path, {"badge.svg": "<svg><title>{{ label }}</title></svg>"})
+    assert render(r, "badge.svg", label="<b>&") == "<svg><title>&lt;b&gt;&amp;</title></svg>"
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("a\n{{ 1 / 0 }}", "ZeroDivisionError"),
+    ("a\n{% include 'missing.html' %}", 'the template "missing.html"'),
+    ("a\n{{ none.x.y }}", "template error"),
+])
+def test_a_template_failing_while_it_renders_is_a_problem_at_its_line(
+        tmp_path: Path, source: str, message: str) -> None:
+    r = renderer(tmp_path, {"a.html": source})
+    with pytest.raises(TemplateProblem) as caught:
+        render(r, "a.html")
+    assert caught.value.problem.line == 2
+    assert message in caught.value.problem.message
+    assert caught.value.problem.path == "theme/templates/a.html"
 
 
 def test_globals_are_seen_by_every_template_and_page_variables_by_one_page(tmp_path: Path) -> None:

@@ -1,0 +1,253 @@
+"""The artifact store: what one build keeps for the next, in `.goldstar-cache/`.
+
+Every kind of artifact (parsed files, rendered Markdown, social cards) lives
+under a *namespace*: the digest of its kind, the settings it depends on and
+goldstar's code digest (hashing.py). Inside it, an artifact is found by the
+digest of its input: a file's bytes, a card's key. So a hit is right whatever
+happened in between, and a change in goldstar's own code starts every kind
+afresh. A new namespace replaces the old one when the build saves.
+
+Two shapes, by how they are used:
+- a **table** is a small JSON object read whole on every build (the parsed
+  files, the links of every body);
+- a **shelf** holds larger values as bytes in 256 shard files by the first
+  two hex digits of their key, read only when a value in them is asked for
+  (rendered bodies, cards).
+
+The files are data that is checked when read, never code: a cache someone
+else wrote (a shared CI cache, a copied folder) can at worst make a build
+slower or lose its entries, never run anything. Writes go through a
+temporary file and `os.replace`, so a killed build leaves whole files. A
+cache that cannot be read is an empty one; one that cannot be written is a
+warning, never a failed build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from generator.hashing import digest
+from generator.problems import WARNING, Problem
+
+CACHE_DIR = ".goldstar-cache"
+FORMAT = "goldstar-store-1"
+SHARD_MAGIC = b"GSSHARD1"
+KEY_LENGTH = 32
+"""Keys are hex digests (hashing.SIZE bytes): fixed length keeps shards simple."""
+
+
+def namespace(kind: str, settings: object, code: str) -> str:
+    """The namespace of a kind of artifact under some settings and code."""
+    return digest(repr((FORMAT, kind, settings, code)).encode())
+
+
+class Shelf:
+    """Values (bytes) by key, in 256 shard files read on demand.
+
+    Forked workers may each write the shards they own (`write_shards`), so a
+    cold build never gathers every value in one process.
+    """
+
+    def __init__(self, folder: Path | None, namespace: str) -> None:
+        self.folder = folder
+        self.namespace = namespace
+        self.values: dict[str, bytes] = {}
+        self.loaded: set[str] = set()
+        self.dirty: set[str] = set()
+        self.forgotten: set[str] = set()
+        self._stale: bool | None = None
+
+    def stale(self) -> bool:
+        """True when the folder on disk belongs to other settings or code (read once)."""
+        if self._stale is None:
+            marker = ""
+            if self.folder is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    marker = (self.folder / "NAMESPACE").read_text("ascii").strip()
+            self._stale = marker != self.namespace
+        return self._stale
+
+    def get(self, key: str) -> bytes | None:
+        value = self.values.get(key)
+        if value is None and key[:2] not in self.loaded:
+            self._load(key[:2])
+            value = self.values.get(key)
+        return value
+
+    def put(self, key: str, value: bytes) -> None:
+        if len(key) != KEY_LENGTH:
+            raise ValueError(f"shelf keys are {KEY_LENGTH} hex characters, not {key!r}")
+        self.values[key] = value
+        self.forgotten.discard(key)
+        self.dirty.add(key[:2])
+
+    def forget(self, key: str) -> None:
+        """Drop a value the site no longer uses (its shard is rewritten without it)."""
+        self.values.pop(key, None)
+        self.forgotten.add(key)
+        self.dirty.add(key[:2])
+
+    def _load(self, shard: str) -> None:
+        self.loaded.add(shard)
+        if self.folder is None or self.stale():
+            return
+        try:
+            with open(self.folder / f"{shard}.bin", "rb") as f:
+                data = f.read()
+        except OSError:
+            return
+        for key, value in unpack_shard(data, self.namespace):
+            if key not in self.forgotten:
+                self.values.setdefault(key, value)
+
+    def prepare(self) -> None:
+        """Make the folder this namespace's (removing another's shards): once, in
+        the parent, before any shard is written."""
+        assert self.folder is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.stale():
+            for old in self.folder.glob("*.bin"):
+                old.unlink()
+            _write_atomically(self.folder / "NAMESPACE", self.namespace.encode("ascii"))
+            self._stale = False
+            self.loaded = {f"{i:02x}" for i in range(256)}  # nothing on disk to merge with
+
+    def write_shards(self, shards: Iterable[str]) -> None:
+        """Write these shards whole: what is on disk, with this process's changes."""
+        assert self.folder is not None
+        for shard in sorted(set(shards)):
+            if shard not in self.loaded:
+                self._load(shard)
+            records = sorted((k, v) for k, v in self.values.items() if k[:2] == shard)
+            _write_atomically(self.folder / f"{shard}.bin", pack_shard(records, self.namespace))
+            self.dirty.discard(shard)
+
+    def save(self) -> None:
+        if self.dirty or self.stale():
+            self.prepare()
+            self.write_shards(self.dirty)
+
+
+def pack_shard(records: Iterable[tuple[str, bytes]], namespace: str) -> bytes:
+    """Magic, namespace, then (key, 8-byte length, value) records."""
+    parts = [SHARD_MAGIC, namespace.encode("ascii")]
+    for key, value in records:
+        parts += [key.encode("ascii"), len(value).to_bytes(8, "big"), value]
+    return b"".join(parts)
+
+
+def unpack_shard(data: bytes, namespace: str) -> list[tuple[str, bytes]]:
+    """The records of a shard, or none if it is not one of this namespace or is cut."""
+    head = len(SHARD_MAGIC) + KEY_LENGTH
+    if data[:len(SHARD_MAGIC)] != SHARD_MAGIC or data[len(SHARD_MAGIC):head] != namespace.encode():
+        return []
+    records = []
+    view = memoryview(data)
+    at = head
+    while at < len(data):
+        if at + KEY_LENGTH + 8 > len(data):
+            return []
+        key = bytes(view[at:at + KEY_LENGTH])
+        length = int.from_bytes(view[at + KEY_LENGTH:at + KEY_LENGTH + 8], "big")
+        start = at + KEY_LENGTH + 8
+        if start + length > len(data) or not key.isalnum():
+            return []  # cut short or not ours: nothing in it can be trusted
+        records.append((key.decode("ascii"), bytes(view[start:start + length])))
+        at = start + length
+    return records
+
+
+class ArtifactStore:
+    """Tables and shelves under one folder; `root=None` keeps nothing (--no-cache)."""
+
+    def __init__(self, root: Path | None, code: str) -> None:
+        self.root = root
+        self.code = code
+        self.tables: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.changed_tables: set[str] = set()
+        self.shelves: dict[str, Shelf] = {}
+
+    def namespace(self, kind: str, settings: object) -> str:
+        return namespace(kind, settings, self.code)
+
+    def table(self, name: str, settings: object) -> dict[str, Any]:
+        """The rows of a table under these settings; empty when they changed."""
+        ns = self.namespace(name, settings)
+        known = self.tables.get(name)
+        if known is not None and known[0] == ns:
+            return known[1]
+        rows: dict[str, Any] = {}
+        if self.root is not None and known is None:
+            try:
+                with open(self.root / f"{name}.json", "rb") as f:
+                    data = json.loads(f.read())
+                if (isinstance(data, dict) and data.get("namespace") == ns
+                        and isinstance(data.get("rows"), dict)):
+                    rows = data["rows"]
+            except (OSError, ValueError, RecursionError):
+                pass  # a missing or unreadable table is an empty one
+        if known is not None or not rows:
+            self.changed_tables.add(name)  # new settings: the old file must go
+        self.tables[name] = (ns, rows)
+        return rows
+
+    def table_changed(self, name: str) -> None:
+        self.changed_tables.add(name)
+
+    def shelf(self, name: str, settings: object) -> Shelf:
+        ns = self.namespace(name, settings)
+        shelf = self.shelves.get(name)
+        if shelf is None or shelf.namespace != ns:
+            shelf = Shelf(None if self.root is None else self.root / name, ns)
+            self.shelves[name] = shelf
+        return shelf
+
+    def save(self) -> list[Problem]:
+        """Write what changed; a warning (never an error) when that fails."""
+        if self.root is None:
+            return []
+        try:
+            self._prepare_root()
+            for name in sorted(self.changed_tables):
+                ns, rows = self.tables[name]
+                data = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
+                                  separators=(",", ":"))
+                _write_atomically(self.root / f"{name}.json", data.encode("utf-8"))
+            self.changed_tables.clear()
+            for shelf in self.shelves.values():
+                shelf.save()
+        except OSError as exc:
+            return [Problem(CACHE_DIR, None, None,
+                            f"the cache could not be written ({exc.strerror or exc}); "
+                            "the next build will be slower",
+                            "check that the site folder is writable and the disk is not full",
+                            WARNING)]
+        return []
+
+    def _prepare_root(self) -> None:
+        assert self.root is not None
+        self.root.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            _write_atomically(ignore, b"# goldstar's cache: safe to delete at any time\n*\n")
+        tag = self.root / "CACHEDIR.TAG"
+        if not tag.exists():  # backup tools that follow the convention skip the folder
+            _write_atomically(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
+                                   b"# This folder is goldstar's build cache.\n")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,314 @@
+"""Load: the configuration, the theme, and every content file, read and validated.
+
+`load_site()` renders nothing and writes nothing: `goldstar check`, `stats`
+and the build all start here. It reads every file, parses each one (or takes
+it from the parsed-files table of the artifact store when its bytes are the
+same), checks what only the whole site can show (two files at one address),
+and raises BuildFailed with every error of the run at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import entries, sources
+from generator.cache import ArtifactStore
+from generator.config import (
+    CONFIG_NAME,
+    SiteConfig,
+    base_url_problem,
+    load_config,
+    locate_setting,
+    normal_base_url,
+    resolve_as_of,
+)
+from generator.entries import Entry, StandalonePage
+from generator.pages import RESERVED
+from generator.problems import BuildFailed, Problem, display_path, errors
+from generator.sources import Source
+from generator.themes import Theme, available, load_strings, resolve_theme
+
+ATTEMPTS_DIR = "content/attempts"
+PAGES_DIR = "content/pages"
+
+
+@dataclass
+class BuildOptions:
+    """What the command line says about one run."""
+
+    site_dir: Path
+    output_dir: Path | None = None
+    """Default: `public/` in the site folder."""
+    drafts: bool = False
+    as_of: dt.date | None = None
+    base_url: str | None = None
+    workers: int | None = None
+    """Processes for rendering; None = one per core, 1 = no pool."""
+    use_cache: bool = True
+    """Keep `.goldstar-cache/` beside the site for the next build."""
+
+    @property
+    def output(self) -> Path:
+        return self.output_dir if self.output_dir is not None else self.site_dir / "public"
+
+
+@dataclass
+class Site:
+    """Everything known about the site before anything is rendered."""
+
+    site_dir: Path
+    config: SiteConfig
+    config_bytes: bytes
+    """site.yml as read: part of the fingerprint of every page."""
+    theme: Theme
+    strings: dict[str, Any]
+    """The theme's UI strings in the site's language."""
+    as_of: dt.date
+    drafts: bool
+    entries: list[Entry]
+    """Every attempt file that validated, drafts and future ones included."""
+    pages: list[StandalonePage]
+    """The standalone pages that are published (drafts only with --drafts)."""
+    sources: dict[str, Source]
+    """The bytes of every attempt and page file, by path."""
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration and theme, checked; what every later stage starts from."""
+
+    config: SiteConfig
+    config_bytes: bytes
+    theme: Theme
+    strings: dict[str, Any]
+    as_of: dt.date
+    warnings: list[Problem]
+
+
+def load_settings(options: BuildOptions) -> Settings:
+    """site.yml, --base-url, the theme chain, its strings and the as-of day."""
+    site_dir = options.site_dir
+    config, problems, config_bytes = load_config(site_dir)
+    if options.base_url is not None:
+        wrong = base_url_problem(options.base_url)
+        if wrong is not None:
+            problems.append(Problem("--base-url", None, None, f"--base-url {wrong}",
+                                    "give a full http:// or https:// address"))
+        else:
+            config = dataclasses.replace(config, base_url=normal_base_url(options.base_url))
+    theme, theme_problems = resolve_theme(site_dir, config.theme)
+    problems += theme_problems
+    if theme is None and not theme_problems:
+        line, column = locate_setting(site_dir, "theme")
+        problems.append(Problem(
+            CONFIG_NAME, line, column,
+            f'theme "{config.theme}" was not found (looked in themes/ and the built-in themes)',
+            f"available: {', '.join(available(site_dir))}"))
+    strings: dict[str, Any] = {}
+    if theme is not None:
+        strings, string_problems = load_strings(theme, config.language, site_dir)
+        problems += string_problems
+    as_of = resolve_as_of(options.as_of, config.tzinfo())
+    if isinstance(as_of, Problem):
+        problems.append(as_of)
+    if errors(problems):
+        raise BuildFailed(problems)
+    assert theme is not None and isinstance(as_of, dt.date)
+    return Settings(config, config_bytes, theme, strings, as_of, problems)
+
+
+class ParsedFiles:
+    """Parsed files by path and digest: in memory, and in the store between builds.
+
+    A parsed file depends on its bytes and, of the configuration, only on the
+    outcomes and the time zone: those are the table's settings.
+    """
+
+    def __init__(self, store: ArtifactStore | None, config: SiteConfig) -> None:
+        self.settings = (config.outcome_keys, config.timezone or str(config.tzinfo()))
+        self.store = store
+        self.rows: dict[str, Any] = store.table("parsed", self.settings) if store else {}
+        self.memory: dict[str, tuple[str, Entry | StandalonePage | None, list[Problem]]] = {}
+
+    def get(self, path: str, digest: str) -> tuple[Entry | StandalonePage | None,
+                                                   list[Problem]] | None:
+        known = self.memory.get(path)
+        if known is not None and known[0] == digest:
+            return known[1], known[2]
+        row = self.rows.get(path)
+        if row is None or row[0] != digest:
+            return None
+        try:  # the store's data is checked, not trusted
+            kind, data, problems = row[1], row[2], [Problem.from_json(p) for p in row[3]]
+            item: Entry | StandalonePage | None = None
+            if data is not None:
+                item = entries.entry_from_json(data) if kind == "attempt" else (
+                    entries.page_from_json(data))
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        self.memory[path] = (digest, item, problems)
+        return item, problems
+
+    def put(self, path: str, digest: str, kind: str, item: Entry | StandalonePage | None,
+            problems: list[Problem]) -> None:
+        self.memory[path] = (digest, item, problems)
+        if self.store is None:
+            return
+        data = None
+        if isinstance(item, Entry):
+            data = entries.entry_to_json(item)
+        elif isinstance(item, StandalonePage):
+            data = entries.page_to_json(item)
+        if item is not None and data is None:
+            self.rows.pop(path, None)  # cannot be kept as data: parsed every time
+        else:
+            self.rows[path] = [digest, kind, data, [p.to_json() for p in problems]]
+        self.store.table_changed("parsed")
+
+    def retain(self, paths: Iterable[str]) -> None:
+        keep = set(paths)
+        for gone in [p for p in self.memory if p not in keep]:
+            del self.memory[gone]
+        stale = [p for p in self.rows if p not in keep]
+        for gone in stale:
+            del self.rows[gone]
+        if stale and self.store is not None:
+            self.store.table_changed("parsed")
+
+
+@dataclass
+class SourceFiles:
+    """The content files of the last read, kept by serve to read only what changed."""
+
+    attempts: dict[str, Source] = field(default_factory=dict)
+    pages: dict[str, Source] = field(default_factory=dict)
+    listing_problems: list[Problem] = field(default_factory=list)
+
+
+def read_sources(site_dir: Path, previous: SourceFiles | None = None,
+                 changed: set[Path] | None = None) -> tuple[SourceFiles, list[Problem]]:
+    """Read every content file, or with `previous` and `changed` (serve) only
+    those that changed; a new or removed folder means reading the list again."""
+    if previous is not None and changed is not None:
+        updated = _reread(site_dir, previous, changed)
+        if updated is not None:
+            return updated, list(updated.listing_problems)
+    files = SourceFiles()
+    problems: list[Problem] = []
+    for folder, target, what in ((ATTEMPTS_DIR, files.attempts, "attempts"),
+                                 (PAGES_DIR, files.pages, "pages")):
+        listing = sources.discover(site_dir, folder)
+        files.listing_problems += listing.problems
+        files.listing_problems += sources.not_markdown_warnings(listing, what)
+        for path, abs_path in listing.files:
+            found = sources.read(path, abs_path)
+            if isinstance(found, Problem):
+                files.listing_problems.append(found)
+            else:
+                target[path] = found
+    problems += files.listing_problems
+    return files, problems
+
+
+def _reread(site_dir: Path, previous: SourceFiles,
+            changed: set[Path]) -> SourceFiles | None:
+    """The previous files with the changed ones read again; None when only a new
+    walk can tell (a folder appeared or went, or a file that is not Markdown)."""
+    files = SourceFiles(dict(previous.attempts), dict(previous.pages),
+                        list(previous.listing_problems))
+    added = False
+    for abs_path in changed:
+        path = display_path(abs_path, site_dir)
+        if path.startswith(ATTEMPTS_DIR + "/"):
+            target = files.attempts
+        elif path.startswith(PAGES_DIR + "/"):
+            target = files.pages
+        else:
+            continue
+        name = path.rsplit("/", 1)[-1]
+        if sources.skipped_name(name):
+            continue
+        if not path.endswith(".md") or abs_path.is_dir() or (
+                path not in target and not abs_path.exists()):
+            return None
+        if abs_path.is_symlink() or any(p.path == path for p in files.listing_problems):
+            return None
+        if not abs_path.exists():
+            del target[path]
+            continue
+        found = sources.read(path, str(abs_path))
+        if isinstance(found, Problem):
+            return None  # the walk reports it
+        added = added or path not in target
+        target[path] = found
+    if added:
+        files.attempts = dict(sorted(files.attempts.items()))
+        files.pages = dict(sorted(files.pages.items()))
+    return files
+
+
+def parse_sources(files: SourceFiles, parsed: ParsedFiles, config: SiteConfig,
+                  drafts: bool) -> tuple[list[Entry], list[StandalonePage], list[Problem]]:
+    """Parse every file (or take it from `parsed`), then check across files."""
+    problems: list[Problem] = []
+    attempts: list[Entry] = []
+    pages: list[StandalonePage] = []
+    prefix = len(ATTEMPTS_DIR) + 1
+    for path, source in files.attempts.items():
+        known = parsed.get(path, source.digest)
+        if known is None:
+            entry, found = entries.parse_attempt(path, path[prefix:], source.data, config,
+                                                 source.digest)
+            parsed.put(path, source.digest, "attempt", entry, found)
+            known = entry, found
+        problems += known[1]
+        if isinstance(known[0], Entry):
+            attempts.append(known[0])
+    for path, source in files.pages.items():
+        known = parsed.get(path, source.digest)
+        if known is None:
+            page, found = entries.parse_page(path, source.data)
+            parsed.put(path, source.digest, "page", page, found)
+            known = page, found
+        problems += known[1]
+        if isinstance(known[0], StandalonePage) and (drafts or not known[0].draft):
+            pages.append(known[0])
+    parsed.retain([*files.attempts, *files.pages])
+    problems += entries.duplicate_slugs(attempts)
+    problems += entries.page_slug_problems(pages, RESERVED)
+    return attempts, pages, problems
+
+
+def load_site(options: BuildOptions, store: ArtifactStore | None = None,
+              after_read: Callable[[Settings, SourceFiles], None] | None = None) -> Site:
+    """Read and validate everything; raises BuildFailed with every error of the run.
+
+    `after_read` runs once the files are read and before they are parsed: the
+    build starts rendering Markdown in the background there.
+    """
+    settings = load_settings(options)
+    files, problems = read_sources(options.site_dir)
+    if after_read is not None:
+        after_read(settings, files)
+    parsed = ParsedFiles(store, settings.config)
+    attempts, pages, found = parse_sources(files, parsed, settings.config, options.drafts)
+    problems = [*settings.warnings, *problems, *found]
+    if errors(problems):
+        raise BuildFailed(problems)
+    return assemble(options, settings, files, attempts, pages, problems)
+
+
+def assemble(options: BuildOptions, settings: Settings, files: SourceFiles,
+             attempts: list[Entry], pages: list[StandalonePage],
+             problems: list[Problem]) -> Site:
+    return Site(
+        site_dir=options.site_dir, config=settings.config, config_bytes=settings.config_bytes,
+        theme=settings.theme, strings=settings.strings, as_of=settings.as_of,
+        drafts=options.drafts, entries=attempts, pages=pages,
+        sources={**files.attempts, **files.pages}, warnings=problems)

@@ -1,0 +1,191 @@
+"""Finding and reading the site's files, safely.
+
+The walk and the reads are where the outside world comes in, so every oddity
+of a file system is decided here, once: hidden files and editor backups are
+passed over; a folder that cannot be read is an error (a page silently left
+out would unpublish it); a FIFO, device or socket is never opened for
+reading (it could block forever); a symbolic link is followed only when it
+stays inside the site; a file larger than the limit is an error instead of a
+read that fills the memory. The result is sorted, so nothing depends on the
+order a file system lists things in.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.hashing import digest
+from generator.problems import WARNING, Problem
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Default size limit of one Markdown file (10 MB: a long story is 50 KB)."""
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg")
+"""Files that may sit beside attempts without being attempts (photos)."""
+
+_O_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One file's bytes, read once per build (or once per change in serve)."""
+
+    path: str
+    """From the site folder, with forward slashes (`content/attempts/x.md`)."""
+    digest: str
+    data: bytes
+
+
+@dataclass
+class Listing:
+    """What a walk of one content folder found."""
+
+    files: list[tuple[str, str]] = field(default_factory=list)
+    """(path from the site folder, absolute path) of every `.md` file, sorted."""
+    others: list[tuple[str, str]] = field(default_factory=list)
+    """Other regular files, sorted: images, or files that look like a mistake."""
+    problems: list[Problem] = field(default_factory=list)
+
+
+def skipped_name(name: str) -> bool:
+    """Hidden files and editor droppings (`.x.swp`, `#x#`, `x~`)."""
+    return name.startswith((".", "#", "~")) or name.endswith("~")
+
+
+def discover(site_dir: Path, folder: str) -> Listing:
+    """Every file under `site_dir/folder` (a content folder), by kind.
+
+    Folders whose name starts with `_` are left out, as are hidden ones.
+    """
+    listing = Listing()
+    site = os.path.realpath(site_dir)
+    root = os.path.join(site_dir, folder)
+    skip = len(str(site_dir)) + 1
+    if not os.path.isdir(root):
+        return listing
+    seen = {os.path.realpath(root)}
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        rel_current = current[skip:].replace(os.sep, "/")
+        try:
+            with os.scandir(current) as it:
+                items = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            listing.problems.append(Problem(
+                rel_current + "/", None, None,
+                f"this folder cannot be read ({exc.strerror or exc}), so its attempts "
+                "would be left out of the site",
+                "give yourself permission to read it (or move it out of content/)"))
+            continue
+        folders = []
+        for item in items:
+            name = item.name
+            rel = f"{rel_current}/{name}"
+            if skipped_name(name):
+                continue
+            try:
+                is_link = item.is_symlink()
+                if is_link:
+                    target = os.path.realpath(item.path)
+                    if not (target == site or target.startswith(site + os.sep)):
+                        listing.problems.append(Problem(
+                            rel, None, None, "is a link to something outside the site; skipped",
+                            "copy the file into the site instead of linking to it", WARNING))
+                        continue
+                if item.is_dir():
+                    if name.startswith("_"):
+                        continue
+                    real = os.path.realpath(item.path)
+                    if real not in seen:  # a link back up would loop forever
+                        seen.add(real)
+                        folders.append(item.path)
+                    continue
+                if not item.is_file():
+                    listing.problems.append(Problem(
+                        rel, None, None,
+                        "is not a regular file (a pipe, device or socket); skipped",
+                        "remove it from content/", WARNING))
+                    continue
+            except OSError as exc:
+                listing.problems.append(Problem(
+                    rel, None, None, f"cannot be read ({exc.strerror or exc})",
+                    "check the file's permissions"))
+                continue
+            if name.endswith(".md"):
+                listing.files.append((rel, item.path))
+            else:
+                listing.others.append((rel, item.path))
+        stack.extend(reversed(folders))
+    listing.files.sort()
+    listing.others.sort()
+    return listing
+
+
+def not_markdown_warnings(listing: Listing, what: str) -> list[Problem]:
+    """A warning for each file that looks like a story saved under the wrong name."""
+    problems = []
+    for rel, _ in listing.others:
+        if rel.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        problems.append(Problem(
+            rel, None, None,
+            f"is not a Markdown file, so it is not one of the {what}",
+            f"if it is one, rename it to end in .md (for example {_suggest(rel)})",
+            WARNING))
+    return problems
+
+
+def _suggest(rel: str) -> str:
+    name = rel.rsplit("/", 1)[-1]
+    for suffix in (".md.txt", ".markdown", ".mdown", ".mkd", ".txt", ".text"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)] + ".md"
+    return name.rsplit(".", 1)[0] + ".md"
+
+
+def read(path: str, abs_path: str, limit: int = MAX_FILE_BYTES) -> Source | Problem:
+    """A file's bytes and digest, or the problem that keeps them from being read.
+
+    Opened without blocking and checked to be a regular file before reading,
+    so a FIFO that appeared since the walk cannot hang the build.
+    """
+    try:
+        fd = os.open(abs_path, _O_READ)
+    except OSError as exc:
+        return Problem(path, None, None, f"cannot be read ({exc.strerror or exc})",
+                       "check the file's permissions")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(path, None, None, "is not a regular file; skipped",
+                           "remove it from content/", WARNING)
+        if info.st_size > limit:
+            return _too_large(path, info.st_size, limit)
+        chunks = []
+        size = 0
+        while True:  # read to the end, but never past the limit (the file may grow)
+            chunk = os.read(fd, max(info.st_size + 1 - size, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return _too_large(path, size, limit)
+        data = b"".join(chunks)
+    except OSError as exc:
+        return Problem(path, None, None, f"cannot be read ({exc.strerror or exc})",
+                       "check the file's permissions")
+    finally:
+        os.close(fd)
+    return Source(path, digest(data), data)
+
+
+def _too_large(path: str, size: int, limit: int) -> Problem:
+    return Problem(path, None, None,
+                   f"is {size / 1048576:.1f} MB, more than the limit of "
+                   f"{limit / 1048576:.0f} MB for one file",
+                   "split it up, or raise `max_file_mb:` in site.yml if it really must be this big")

@@ -1,0 +1,413 @@
+"""The Jinja2 environment of a theme: templates found along the theme's chain,
+compiled once, with the theme's functions (`t`, `url`) and filters.
+
+Autoescaping is on for HTML, XML and SVG, and undefined variables are
+errors, so a typo in a template fails the build with the template's name and
+line instead of rendering an empty string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.ext import Extension
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
+
+from generator import __version__
+from generator.cache import ArtifactStore
+from generator.config import SiteConfig
+from generator.pages import TEMPLATES as TEMPLATE_NAMES
+from generator.problems import Problem, TemplateProblem
+from generator.themes import Theme
+
+
+class FragmentCache(Extension):
+    """`{% cache key, ... %}...{% endcache %}`: render a fragment once per key.
+
+    An attempt's card appears on the archive and on its outcome, category and
+    tag lists; with its key (`item.key` changes whenever the attempt does) it
+    is rendered once. The cache lives as long as the environment, which is
+    made anew whenever templates, strings or configuration change.
+    """
+
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        environment.extend(fragment_cache={}, fragment_guard=_cache_always)
+        environment.filters["goldstar_fragment"] = self._lookup
+
+    def parse(self, parser: Any) -> list[nodes.Node]:
+        lineno = next(parser.stream).lineno
+        args = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            args.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        key = nodes.Tuple(args, "load")
+        # A hit costs one lookup; only a miss builds the body's caller (a macro).
+        found = nodes.Name("_goldstar_fragment", "store")
+        return [
+            # a filter, not a method: Jinja calls filters directly, without the
+            # per-call inspection it gives functions (a list page has 20 cards)
+            nodes.Assign(found, nodes.Filter(key, "goldstar_fragment", [], [], None, None)
+                         ).set_lineno(lineno),
+            nodes.If(
+                nodes.Test(nodes.Name("_goldstar_fragment", "load"), "none", [], [], None, None),
+                [nodes.CallBlock(self.call_method("_store", [key]), [], [], body)],
+                [],
+                [nodes.Output([nodes.Name("_goldstar_fragment", "load")])],
+            ).set_lineno(lineno),
+        ]
+
+    @jinja2.pass_context
+    def _lookup(self, context: Any, key: Any) -> Markup | None:
+        """The fragment, or None. Taking the context keeps Jinja from calling this
+        while it compiles: with a constant key (`{% cache "footer" %}`) it would
+        fold the empty cache's answer into the code, and render every time."""
+        cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
+        return cache.get(key)
+
+    def _store(self, key: Any, caller: Callable[[], str]) -> Markup:
+        cache: dict[Any, Markup] = self.environment.fragment_cache  # type: ignore[attr-defined]
+        guard: FragmentGuard = self.environment.fragment_guard  # type: ignore[attr-defined]
+        text, keep = guard(caller)
+        value = Markup(text)
+        if keep:
+            cache[key] = value
+        return value
+
+
+FragmentGuard = Callable[[Callable[[], str]], tuple[str, bool]]
+"""Renders a fragment and says whether it may be kept (serve's late numbers
+say no for a fragment that computed with a number)."""
+
+
+def _cache_always(render: Callable[[], str]) -> tuple[str, bool]:
+    return render(), True
+
+
+# Theme functions that Jinja may call as filters: see _Environment.
+AS_FILTERS = {"t": "goldstar_t", "url": "goldstar_url"}
+
+
+class _Environment(jinja2.Environment):
+    """Compiles `t(...)` and `url(...)` as filters.
+
+    Jinja inspects a function on every call but calls a filter directly, and it
+    folds a filter with constant arguments into the template's text when it
+    compiles it: `{{ t('archive') }}` costs nothing per page. Compiled code
+    then depends on the strings and the base path, so the bytecode cache
+    folder is named by them too. A template that assigns, imports or takes a
+    parameter named `t` or `url` keeps its calls as they are.
+    """
+
+    references: dict[str, set[str]]
+    """Templates each compiled template extends, includes or imports, by name:
+    noted while compiling so that `Renderer.template_digests` need not parse again."""
+
+    def __init__(self, **options: Any) -> None:
+        self.references = {}
+        super().__init__(**options)
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> Any:
+        if isinstance(source, str):
+            source = self.parse(source, name, filename)
+            if name is not None:
+                self.references[name] = {
+                    r for r in meta.find_referenced_templates(source) if r}
+            _CallsAsFilters(self, _shadowed(source)).visit(source)
+        return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+
+    def make_globals(self, d: Any) -> Any:
+        """A template's globals as one plain dict, not Jinja's ChainMap over the
+        environment's: every render copies them into its context, and copying a
+        ChainMap takes a Python call per name. Renderer sets all globals before
+        it loads a template, so there is nothing for a ChainMap to follow."""
+        return {**self.globals, **(d or {})}
+
+
+def _shadowed(tree: nodes.Template) -> set[str]:
+    """Names the template itself binds: those are not the theme's functions."""
+    names = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+    names.update(m.name for m in tree.find_all(nodes.Macro))
+    names.update(i.target for i in tree.find_all(nodes.Import))
+    for imported in tree.find_all(nodes.FromImport):
+        names.update(n if isinstance(n, str) else n[1] for n in imported.names)
+    return names
+
+
+class _CallsAsFilters(NodeTransformer):
+    def __init__(self, environment: jinja2.Environment, shadowed: set[str]) -> None:
+        self.environment = environment
+        self.names = {k: v for k, v in AS_FILTERS.items() if k not in shadowed}
+
+    def visit_CallBlock(self, node: nodes.CallBlock) -> nodes.CallBlock:
+        # `{% call f(...) %}` must stay a call (it passes `caller`); its arguments need not.
+        call = node.call
+        call.args = [self.visit(arg) for arg in call.args]
+        call.kwargs = [self.visit(kwarg) for kwarg in call.kwargs]
+        for field in ("args", "defaults", "body"):
+            setattr(node, field, [self.visit(child) for child in getattr(node, field)])
+        return node
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        self.generic_visit(node)  # in place: calls inside the arguments first
+        callee = node.node
+        if (isinstance(callee, nodes.Name) and callee.name in self.names and node.args
+                and node.dyn_args is None and node.dyn_kwargs is None):
+            folded = nodes.Filter(node.args[0], self.names[callee.name], node.args[1:],
+                                  node.kwargs, None, None, lineno=node.lineno)
+            return folded.set_environment(self.environment)
+        return node
+
+
+def make_translator(strings: dict[str, Any]) -> Callable[..., str]:
+    """`t(key, **values)`: a UI string, with one/other plural forms by `count`."""
+
+    def t(key: str, **values: Any) -> str:
+        value = strings.get(key)
+        if value is None:
+            raise KeyError(f'the theme has no UI string "{key}"')
+        if isinstance(value, dict):
+            count = values.get("count", 0)
+            value = value.get("one") if count == 1 and "one" in value else value.get("other", "")
+        text = str(value)
+        return text.format(**values) if values else text
+
+    return t
+
+
+def make_date_formatter(strings: dict[str, Any]) -> Callable[[Any], str]:
+    """Dates in words in the site's language ("14 March 2026", "14 maart 2026")."""
+    months = strings.get("months") or [
+        "January", "February", "March", "April", "May", "June", "July",
+        "August", "September", "October", "November", "December"]
+    pattern = str(strings.get("date_format", "{day} {month} {year}"))
+
+    def format_date(value: Any) -> str:
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return pattern.format(day=value.day, month=months[value.month - 1], year=value.year)
+
+    return format_date
+
+
+def make_number_formatter(language: str) -> Callable[..., str]:
+    decimal = "," if language == "nl" else "."
+
+    def format_number(value: Any, digits: int = 1) -> str:
+        return f"{float(value):.{digits}f}".replace(".", decimal)
+
+    return format_number
+
+
+class Renderer:
+    """A Jinja environment for one theme and one site configuration.
+
+    `assets` maps a static file's path to the one to link (a content-hashed
+    name): `url()` goes through it. Constant calls are folded into the compiled
+    templates, so a Renderer is made anew whenever the strings, the base path
+    or an asset name change (the build keys it by them).
+
+    Compiled templates are not kept on disk between builds: Jinja's bytecode
+    cache loads code, and the cache folder may have been written by someone
+    else (a shared CI cache); goldstar runs no code from it.
+    """
+
+    def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
+                 site_globals: dict[str, Any], assets: dict[str, str] | None = None,
+                 fragment_guard: FragmentGuard | None = None) -> None:
+        self.theme = theme
+        self.template_dirs = [str(folder) for folder in theme.subfolders("templates")]
+        assets = dict(assets or {})
+        self.env = _Environment(
+            loader=jinja2.FileSystemLoader(self.template_dirs),
+            autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+            extensions=[FragmentCache],
+        )
+        if fragment_guard is not None:
+            self.env.fragment_guard = fragment_guard  # type: ignore[attr-defined]
+        base_path = config.base_path
+        base_url = config.base_url
+
+        def url(path: str) -> str:
+            return base_path + assets.get(path, path).lstrip("/")
+
+        def absolute_url(path: str) -> str:
+            return base_url + assets.get(path, path).lstrip("/")
+
+        translate = make_translator(strings)
+        self.env.globals.update(
+            site=config,
+            t=translate,
+            url=url,
+            absolute_url=absolute_url,
+            generator={"name": "goldstar", "version": __version__},
+            **site_globals,
+        )
+        self.env.filters.update({AS_FILTERS["t"]: translate, AS_FILTERS["url"]: url})
+        self.env.filters["date"] = make_date_formatter(strings)
+        self.env.filters["number"] = make_number_formatter(config.language)
+
+    def template_digests(self, names: Iterable[str]) -> dict[str, str]:
+        """Per template, a digest of its source and of every template it extends,
+        includes or imports: a page is rendered again only when one of them changed."""
+        sources: dict[str, str] = {}
+        references: dict[str, set[str]] = {}
+
+        def visit(name: str) -> None:
+            if name in sources:
+                return
+            assert self.env.loader is not None
+            source, _, _ = self.env.loader.get_source(self.env, name)
+            sources[name] = source
+            refs = self.env.references.get(name)
+            if refs is None:  # loaded from the bytecode cache, not compiled here
+                refs = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
+            references[name] = refs
+            for ref in refs:
+                visit(ref)
+
+        digests = {}
+        for name in names:
+            visit(name)
+            closure: set[str] = set()
+            stack = [name]
+            while stack:
+                current = stack.pop()
+                if current not in closure:
+                    closure.add(current)
+                    stack.extend(references[current])
+            h = hashlib.blake2b(digest_size=16)
+            for part in sorted(closure):
+                h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
+            digests[name] = h.hexdigest()
+        return digests
+
+    def check(self, names: Iterable[str], root: Path) -> list[Problem]:
+        """Compile every template the site needs; problems name template and line."""
+        problems = []
+        for name in sorted(set(names)):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(Problem(
+                    self._display(exc.filename or name, root), exc.lineno, None,
+                    f"template error: {exc.message}"))
+            except jinja2.TemplateNotFound as exc:
+                problems.append(Problem(
+                    self._display(self.template_dirs[0], root), None, None,
+                    f'the theme "{self.theme.name}" has no template "{exc.name}"',
+                    "copy it from the default theme"))
+        return problems
+
+    def render(self, template: str, context: dict[str, Any], root: Path) -> str:
+        """A template rendered; any error it raises is a TemplateProblem at its line.
+
+        Templates are the user's code: a division by zero or a missing include
+        there is their mistake to fix, shown like one, never a traceback.
+        """
+        try:
+            return self.env.get_template(template).render(context)
+        except TemplateProblem:
+            raise
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            raise TemplateProblem(self._runtime_problem(exc, template, root)) from None
+
+    def _runtime_problem(self, exc: Exception, template: str, root: Path) -> Problem:
+        """Point at the innermost template line in the traceback (Jinja maps them)."""
+        filename, line = template, None
+        try:
+            assert self.env.loader is not None
+            filename = self.env.loader.get_source(self.env, template)[1] or template
+        except jinja2.TemplateError:
+            pass
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if any(frame.filename.startswith(folder) for folder in self.template_dirs):
+                filename, line = frame.filename, frame.lineno
+        if isinstance(exc, jinja2.TemplateError) and exc.message:
+            message = exc.message
+        elif isinstance(exc, (KeyError, TypeError, ValueError, AttributeError)):
+            message = str(exc)
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f'the template "{exc.name}" it includes or extends was not found'
+        return Problem(self._display(filename, root), line, None, f"template error: {message}")
+
+    @staticmethod
+    def _display(filename: str, root: Path) -> str:
+        try:
+            return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return filename
+
+
+class RendererFactory:
+    """The Jinja environment of a site, made only when some file must be rendered.
+
+    The template digests (what each template includes, hashed) are kept in the
+    artifact store by the digest of the theme's templates, so a build that
+    renders nothing compiles nothing.
+    """
+
+    def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
+                 site_globals: dict[str, Any], site_dir: Path, store: ArtifactStore | None,
+                 fragment_guard: FragmentGuard | None = None) -> None:
+        self.theme = theme
+        self.config = config
+        self.strings = strings
+        self.site_globals = site_globals
+        self.site_dir = site_dir
+        self.store = store
+        self.table: dict[str, Any] = store.table("templates", ()) if store else {}
+        self.fragment_guard = fragment_guard
+        self.templates_digest = theme.digest("templates")
+        self.renderer: Renderer | None = None
+
+    def get(self) -> Renderer:
+        """The renderer, its templates compiled and checked; TemplateProblem
+        (the first problem) or a list of problems via TemplatesFailed."""
+        if self.renderer is None:
+            renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
+                                fragment_guard=self.fragment_guard)
+            problems = renderer.check(TEMPLATE_NAMES, self.site_dir)
+            if problems:
+                raise TemplatesFailed(problems)
+            self.renderer = renderer
+        return self.renderer
+
+    def digests(self) -> dict[str, str]:
+        known = self.table.get(self.templates_digest)
+        if isinstance(known, dict) and all(isinstance(known.get(n), str) for n in TEMPLATE_NAMES):
+            return known
+        digests = self.get().template_digests(TEMPLATE_NAMES)
+        self.table.clear()  # only the theme as it is now
+        self.table[self.templates_digest] = digests
+        if self.store is not None:
+            self.store.table_changed("templates")
+        return digests
+
+
+class TemplatesFailed(Exception):
+    """Templates that do not compile; carries every problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
