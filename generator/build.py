@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import derive, output, pages, parallel, render, stats
+from generator import derive, hashing, output, pages, parallel, render, stats
 from generator.cache import CACHE_DIR, ArtifactStore
-from generator.hashing import code_digest, key_digest
+from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
 from generator.problems import WARNING, BuildFailed, Problem, TemplateProblem, display_path
+from generator.render import RendererFactory, TemplatesFailed
 from generator.site import BuildOptions, Settings, Site, SourceFiles, load_site
-from generator.templates import RendererFactory, TemplatesFailed
 
 __all__ = ["BuildOptions", "BuildResult", "build_site", "check_site", "stats_of"]
 
@@ -60,7 +60,7 @@ class Timer:
 
 def open_store(options: BuildOptions) -> ArtifactStore:
     root = options.site_dir.resolve() / CACHE_DIR if options.use_cache else None
-    return ArtifactStore(root, code_digest())
+    return ArtifactStore(root, hashing.code_digest())
 
 
 def published_bodies(site: Site, attempts: list[stats.Attempt]) -> list[derive.BodySource]:
@@ -93,7 +93,7 @@ def nav_pages(site: Site) -> list[dict[str, str]]:
 def fingerprint(site: Site) -> str:
     """What every output file depends on besides its own key: goldstar's code,
     the theme's chain and strings, site.yml and the menu."""
-    return key_digest((code_digest(), tuple(str(f) for f in site.theme.folders),
+    return key_digest((hashing.code_digest(), tuple(str(f) for f in site.theme.folders),
                        site.theme.digest("i18n"), site.config_bytes, site.config.base_url,
                        tuple(tuple(p.items()) for p in nav_pages(site))))
 
@@ -181,7 +181,7 @@ def build_site(options: BuildOptions) -> BuildResult:
 def check_site(options: BuildOptions) -> BuildResult:
     """Everything a build does, into memory, keeping nothing (`goldstar check`)."""
     timer = Timer()
-    store = ArtifactStore(None, code_digest())
+    store = ArtifactStore(None, hashing.code_digest())
     workers = parallel.workers(options.workers)
     try:
         site = load_site(options, store)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -359,22 +359,39 @@ def entry_to_json(entry: Entry) -> dict[str, Any] | None:
     return data
 
 
+_ENTRY_FIELDS = frozenset(f.name for f in fields(Entry)) | {"tz"}
+_TEXT_FIELDS = ("path", "rel_path", "slug", "title", "outcome", "digest")
+_OPTIONAL_TEXT = ("category", "ask", "feedback", "lesson")
+
+
 def entry_from_json(data: dict[str, Any]) -> Entry:
     """The entry back from `entry_to_json`; raises ValueError, KeyError or TypeError
-    on anything malformed (the caller then parses the file again)."""
+    on anything malformed (the caller then parses the file again).
+
+    Built without calling __init__: a warm build reads thousands of these, and
+    the values were validated when the file was parsed; what is checked here is
+    only that the store holds what it should.
+    """
+    if data.keys() != _ENTRY_FIELDS:
+        raise KeyError("malformed cached entry")
     values = dict(data)
     zone = values.pop("tz")
     values["date"] = dt.date.fromisoformat(values["date"])
-    values["decided"] = dt.date.fromisoformat(values["decided"]) if values["decided"] else None
+    decided = values["decided"]
+    values["decided"] = dt.date.fromisoformat(decided) if decided else None
     published = dt.datetime.fromisoformat(values["published"])
     if zone is not None:  # the zone object itself, not only its offset on that day
         published = published.astimezone(_zone(zone))
     values["published"] = published
     values["tags"] = tuple(values["tags"])
-    entry = Entry(**values)
-    if not all(isinstance(getattr(entry, name), str)
-               for name in ("path", "rel_path", "slug", "title", "outcome", "digest")):
+    if not (all(type(values[name]) is str for name in _TEXT_FIELDS)
+            and all(values[name] is None or type(values[name]) is str for name in _OPTIONAL_TEXT)
+            and type(values["draft"]) is bool and type(values["private"]) is bool
+            and type(values["body_line"]) is int and type(values["extra"]) is dict
+            and all(type(tag) is str for tag in values["tags"])):
         raise TypeError("malformed cached entry")
+    entry = object.__new__(Entry)
+    entry.__dict__.update(values)
     return entry
 
 

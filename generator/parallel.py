@@ -11,7 +11,6 @@ process instead.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -28,6 +27,8 @@ def workers(wanted: int | None) -> int:
 def _context() -> Any:
     if threading.active_count() > 1:
         return None  # see the module docstring
+    import multiprocessing  # 15 ms: only builds that use a pool pay for it
+
     try:
         return multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - Windows

@@ -30,6 +30,7 @@ from generator.build import (
 from generator.links import LinkChecker
 from generator.numbering import LateNumbers
 from generator.problems import BuildFailed, Problem, TemplateProblem
+from generator.render import RendererFactory, TemplatesFailed
 from generator.site import (
     ATTEMPTS_DIR,
     PAGES_DIR,
@@ -43,7 +44,6 @@ from generator.site import (
     parse_sources,
     read_sources,
 )
-from generator.templates import RendererFactory, TemplatesFailed
 
 KEPT = "Still showing the last good build."
 

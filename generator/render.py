@@ -14,10 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from generator import parallel
-from generator.pages import OutputFile
+from generator.cache import ArtifactStore
+from generator.config import SiteConfig
+from generator.pages import TEMPLATES, OutputFile
+from generator.problems import Problem
+from generator.themes import Theme
+
+if TYPE_CHECKING:
+    from generator.templates import Renderer
 
 PARALLEL_FILES = 600
 """Below this many files to render, a process pool costs more than it saves."""
@@ -103,3 +111,60 @@ def task_groups(owners: Sequence[str | None], workers: int) -> list[list[int]]:
     tasks = [others] if others else []
     tasks += [indices for _, indices in sorted(grouped.items())]
     return tasks
+
+
+class RendererFactory:
+    """The Jinja environment of a site, made only when some file must be rendered.
+
+    The template digests (what each template includes, hashed) are kept in the
+    artifact store by the digest of the theme's templates, so a build that
+    renders nothing compiles nothing.
+    """
+
+    def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
+                 site_globals: dict[str, Any], site_dir: Path, store: ArtifactStore | None,
+                 fragment_guard: Callable[[Callable[[], str]], tuple[str, bool]] | None = None,
+                 ) -> None:
+        self.theme = theme
+        self.config = config
+        self.strings = strings
+        self.site_globals = site_globals
+        self.site_dir = site_dir
+        self.store = store
+        self.table: dict[str, Any] = store.table("templates", ()) if store else {}
+        self.fragment_guard = fragment_guard
+        self.templates_digest = theme.digest("templates")
+        self.renderer: Renderer | None = None
+
+    def get(self) -> Renderer:
+        """The renderer, its templates compiled and checked; TemplateProblem
+        (the first problem) or a list of problems via TemplatesFailed."""
+        if self.renderer is None:
+            from generator.templates import Renderer  # Jinja: only when a file renders
+
+            renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
+                                fragment_guard=self.fragment_guard)
+            problems = renderer.check(TEMPLATES, self.site_dir)
+            if problems:
+                raise TemplatesFailed(problems)
+            self.renderer = renderer
+        return self.renderer
+
+    def digests(self) -> dict[str, str]:
+        known = self.table.get(self.templates_digest)
+        if isinstance(known, dict) and all(isinstance(known.get(n), str) for n in TEMPLATES):
+            return known
+        digests = self.get().template_digests(TEMPLATES)
+        self.table.clear()  # only the theme as it is now
+        self.table[self.templates_digest] = digests
+        if self.store is not None:
+            self.store.table_changed("templates")
+        return digests
+
+
+class TemplatesFailed(Exception):
+    """Templates that do not compile; carries every problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems

@@ -22,9 +22,7 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from generator import __version__
-from generator.cache import ArtifactStore
 from generator.config import SiteConfig
-from generator.pages import TEMPLATES as TEMPLATE_NAMES
 from generator.problems import Problem, TemplateProblem
 from generator.themes import Theme
 
@@ -357,57 +355,3 @@ class Renderer:
             return Path(filename).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             return filename
-
-
-class RendererFactory:
-    """The Jinja environment of a site, made only when some file must be rendered.
-
-    The template digests (what each template includes, hashed) are kept in the
-    artifact store by the digest of the theme's templates, so a build that
-    renders nothing compiles nothing.
-    """
-
-    def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
-                 site_globals: dict[str, Any], site_dir: Path, store: ArtifactStore | None,
-                 fragment_guard: FragmentGuard | None = None) -> None:
-        self.theme = theme
-        self.config = config
-        self.strings = strings
-        self.site_globals = site_globals
-        self.site_dir = site_dir
-        self.store = store
-        self.table: dict[str, Any] = store.table("templates", ()) if store else {}
-        self.fragment_guard = fragment_guard
-        self.templates_digest = theme.digest("templates")
-        self.renderer: Renderer | None = None
-
-    def get(self) -> Renderer:
-        """The renderer, its templates compiled and checked; TemplateProblem
-        (the first problem) or a list of problems via TemplatesFailed."""
-        if self.renderer is None:
-            renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
-                                fragment_guard=self.fragment_guard)
-            problems = renderer.check(TEMPLATE_NAMES, self.site_dir)
-            if problems:
-                raise TemplatesFailed(problems)
-            self.renderer = renderer
-        return self.renderer
-
-    def digests(self) -> dict[str, str]:
-        known = self.table.get(self.templates_digest)
-        if isinstance(known, dict) and all(isinstance(known.get(n), str) for n in TEMPLATE_NAMES):
-            return known
-        digests = self.get().template_digests(TEMPLATE_NAMES)
-        self.table.clear()  # only the theme as it is now
-        self.table[self.templates_digest] = digests
-        if self.store is not None:
-            self.store.table_changed("templates")
-        return digests
-
-
-class TemplatesFailed(Exception):
-    """Templates that do not compile; carries every problem."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems)
-        self.problems = problems

@@ -236,3 +236,26 @@ def test_closing_a_background_ends_it_without_waiting_for_its_work() -> None:
     background.close()
     assert multiprocessing.active_children() == []
     assert background.result() == ""  # closed: nothing more to ask
+
+
+def test_no_process_is_forked_while_other_threads_run() -> None:
+    """Serve's HTTP threads run while it rebuilds; a fork then could leave a
+    child stuck on a lock one of those threads held, so the work stays here."""
+    import os
+    import threading
+
+    from generator import parallel
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with_threads = parallel.map_tasks(lambda _: os.getpid(), [1, 2, 3, 4], workers=2)
+        background = parallel.Background(lambda tasks, stopped: os.getpid(), [1], None)
+        assert background.result() is None  # no background process either
+    finally:
+        stop.set()
+        thread.join()
+    assert set(with_threads) == {os.getpid()}
+    alone = parallel.map_tasks(lambda _: os.getpid(), [1, 2, 3, 4], workers=2)
+    assert os.getpid() not in alone

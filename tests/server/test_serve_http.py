@@ -727,3 +727,41 @@ def test_a_static_file_linked_from_outside_the_theme_is_neither_built_nor_served
     assert "static/leak.txt" not in built.contents
     assert "static/inside.css" in built.contents  # a link inside the theme is fine
     assert serve.resolve(built.contents, "/static/leak.txt") == ("missing", None)
+
+
+def test_ctrl_c_stops_a_serve_started_with_sigint_ignored(tmp_path: Path) -> None:
+    """A shell starts `goldstar serve &` with SIGINT ignored; Ctrl-C (or kill -INT)
+    must still stop it, cleanly."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    site = write_site(tmp_path / "site", SMALL_SITE)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", str(port),
+         "--as-of", "2026-03-31"], cwd=Path(serve.__file__).parent.parent,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # noqa: PLW1509
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any("Watching for changes" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=10)
+    finally:
+        proc.kill()
+    reader.join(timeout=5)
+    output = "".join(lines)
+    assert code == 0, output
+    assert "Stopped." in output and "Traceback" not in output
