@@ -86,12 +86,6 @@ def headers_for(rules: list[HeaderRule], url_path: str) -> dict[str, str]:
     return headers
 
 
-@dataclass
-class Hit:
-    path: str
-    status: int
-
-
 class StaticHost:
     """A threaded HTTP server on 127.0.0.1 and a free port, serving `root` at `mount`."""
 
@@ -102,9 +96,6 @@ class StaticHost:
         self.mount = mount
         self.rules = rules or []
         self.extra_headers = extra_headers or {}
-        self.hits: list[Hit] = []
-        self.received: list[tuple[str, bytes]] = []
-        """(path, body) of every POST, such as a browser's CSP reports."""
         host = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -113,12 +104,6 @@ class StaticHost:
 
             def do_HEAD(self) -> None:  # noqa: N802
                 host._answer(self, with_body=False)
-
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                host.received.append((self.path, self.rfile.read(length)))
-                self.send_response(204)
-                self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
@@ -160,7 +145,6 @@ class StaticHost:
             not_found = self.root / "404.html"
             found = not_found if url_path.startswith(self.mount) and not_found.is_file() else None
         body = found.read_bytes() if found is not None else b"not found\n"
-        self.hits.append(Hit(url_path, status))
         handler.send_response(status)
         kind = TYPES.get(found.suffix, "application/octet-stream") if found else "text/plain"
         handler.send_header("Content-Type", kind)
