@@ -177,8 +177,8 @@ def test_the_test_servers_header_matcher_agrees_with_netlifys(netlify: Any) -> N
     ("/:lang/page", "/nl/page", True),
     ("/:lang/page", "/nl/x/page", False),
 ])
-def test_for_patterns_match_as_netlifys_header_parser_does(pattern: str, path: str,
-                                                          matches: bool) -> None:
+def test_for_patterns_match_as_netlifys_header_parser_does(
+        pattern: str, path: str, matches: bool) -> None:
     assert bool(for_pattern(pattern).match(path)) is matches
 
 
