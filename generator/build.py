@@ -23,7 +23,7 @@ from generator.problems import WARNING, BuildFailed, Problem, TemplateProblem, d
 from generator.render import RendererFactory, TemplatesFailed
 from generator.site import BuildOptions, Settings, Site, SourceFiles, load_site
 
-__all__ = ["BuildOptions", "BuildResult", "build_site", "check_site", "stats_of"]
+__all__ = ["BuildOptions", "BuildResult", "aggregate", "build_site", "check_site", "stats_of"]
 
 
 @dataclass
@@ -61,6 +61,15 @@ class Timer:
 def open_store(options: BuildOptions) -> ArtifactStore:
     root = options.site_dir.resolve() / CACHE_DIR if options.use_cache else None
     return ArtifactStore(root, hashing.code_digest())
+
+
+def aggregate(site: Site) -> tuple[list[stats.Attempt], stats.Stats]:
+    """The aggregate stage for a loaded site; milestones link to their pages by
+    absolute URL (stats.json is read from elsewhere, and the site may live under
+    a sub-path)."""
+    base_url = site.config.base_url
+    return stats.aggregate(site.entries, site.config, site.as_of, site.drafts,
+                           lambda a: base_url + pages.attempt_url(a.entry.slug).lstrip("/"))
 
 
 def published_bodies(site: Site, attempts: list[stats.Attempt]) -> list[derive.BodySource]:
@@ -133,8 +142,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     try:
         site = load_site(options, store, after_read=start_markdown_early)
         timer.lap("load")
-        attempts, counts = stats.aggregate(site.entries, site.config, site.as_of, site.drafts,
-                                           lambda a: pages.attempt_url(a.entry.slug))
+        attempts, counts = aggregate(site)
         timer.lap("aggregate")
         early = head_start[0].result() if head_start else {}
         head_start.clear()
@@ -185,8 +193,7 @@ def check_site(options: BuildOptions) -> BuildResult:
     workers = parallel.workers(options.workers)
     try:
         site = load_site(options, store)
-        attempts, counts = stats.aggregate(site.entries, site.config, site.as_of, site.drafts,
-                                           lambda a: pages.attempt_url(a.entry.slug))
+        attempts, counts = aggregate(site)
         bodies, _ = derive.derive_bodies(store, published_bodies(site, attempts),
                                          site.config.allow_html, site.config.base_path, workers)
         static_files = site.theme.static_files()
@@ -214,8 +221,7 @@ def stats_of(options: BuildOptions) -> BuildResult:
     except BuildFailed as exc:
         exc.output_note = "Nothing was written."
         raise
-    attempts, counts = stats.aggregate(site.entries, site.config, site.as_of, site.drafts,
-                                       lambda a: pages.attempt_url(a.entry.slug))
+    attempts, counts = aggregate(site)
     timer.lap("aggregate")
     return _result(site, attempts, counts, None, 0, 0, site.warnings, timer)
 

@@ -325,8 +325,9 @@ def plan_site(
     # Home: the dashboard.
     stats_json = stats.to_json()
     latest = newest_first[: config.latest_entries]
-    milestone_views = [
-        {"at": m["at"], "date": dt.date.fromisoformat(m["date"]), "url": m["url"]}
+    milestone_views = [  # the site's own path for links, stats.json has absolute URLs
+        {"at": m["at"], "date": dt.date.fromisoformat(m["date"]),
+         "url": "/" + m["url"].removeprefix(config.base_url) if m["url"] else None}
         for m in stats.milestones
     ]
     projected = stats.pace["projected_finish"]

@@ -21,6 +21,7 @@ from generator import derive, numbering, pages, parallel, render, stats
 from generator.build import (
     BuildResult,
     Timer,
+    aggregate,
     fingerprint,
     link_sources,
     open_store,
@@ -160,8 +161,7 @@ class Session:
             raise BuildFailed(problems)
         site = assemble(options, settings, self.files, attempts_found, pages_found, problems)
         timer.lap("load")
-        attempts, counts = stats.aggregate(site.entries, site.config, site.as_of, site.drafts,
-                                           lambda a: pages.attempt_url(a.entry.slug))
+        attempts, counts = aggregate(site)
         timer.lap("aggregate")
         workers = parallel.workers(options.workers)
         bodies, _ = derive.derive_bodies(self.store, published_bodies(site, attempts),

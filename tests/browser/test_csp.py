@@ -217,13 +217,6 @@ def test_the_not_found_page_is_styled_at_any_depth(host: StaticHost, visitor: Vi
     assert computed(visitor, "body", "margin") == "0px"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "themes/default/templates/feed.xml has no <?xml-stylesheet?>, so Chromium shows the feed "
-    "in its built-in XML viewer, which adds two inline <style> elements that the CSP blocks "
-    "(style-src-elem) and the feed reads as one run-together block of text. Fix in the "
-    "theme: start feed.xml with <?xml-stylesheet type=\"text/css\" href=\"{{ url('/static/"
-    "feed.css') }}\"?> and a feed.css; Chromium then styles the feed from 'self' and adds "
-    "no inline style (checked by hand with a stylesheet instruction added to feed.xml)."))
 def test_the_feed_opened_in_a_browser_causes_no_csp_violation(host: StaticHost,
                                                               visitor: Visitor) -> None:
     visit = visitor.visit(host.url + "/feed.xml")
