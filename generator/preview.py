@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import derive, numbering, pages, parallel, render, stats
+from generator import derive, numbering, pages, parallel, render
 from generator.build import (
     BuildResult,
     Timer,
