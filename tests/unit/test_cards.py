@@ -163,6 +163,11 @@ def test_the_key_stays_the_same_for_an_equal_card() -> None:
     assert card_key(site()) == card_key(site())
 
 
+def test_the_keys_of_a_build_are_the_keys_of_single_cards() -> None:
+    key = cards.card_keys()
+    assert [key(attempt()), key(site())] == [card_key(attempt()), card_key(site())]
+
+
 def test_the_key_changes_with_the_drawing_code_version(monkeypatch: pytest.MonkeyPatch) -> None:
     key = card_key(attempt())
     monkeypatch.setattr(cards, "DRAWING_VERSION", cards.DRAWING_VERSION + "-next")
