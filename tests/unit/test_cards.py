@@ -261,6 +261,11 @@ def test_titles_in_scripts_the_font_lacks_are_drawn_without_crashing(title: str)
     assert image.size == (1200, 630)
 
 
+@pytest.mark.parametrize("language", ["", "zz", "en-GB", "x" * 60, "ü"])
+def test_an_empty_or_unknown_language_tag_draws_all_the_same(language: str) -> None:
+    assert draw_card(attempt(language=language)) == draw_card(attempt())
+
+
 def test_a_title_the_font_cannot_draw_is_left_off_and_the_heading_takes_its_place() -> None:
     plan = plan_card(attempt(title="東京で値引きを頼んだ"))
     heading = next(e for e in plan.parts if isinstance(e, cards.Text) and e.role == "heading")
