@@ -227,21 +227,31 @@ def days_elapsed(start: dt.date, end: dt.date | None, as_of: dt.date) -> int:
     return max((last - start).days + 1, 0)
 
 
-def projected_finish(progress: int, remaining: int, elapsed: int,
-                     as_of: dt.date) -> dt.date | None:
-    """The day the goal is reached if the pace so far (progress in `elapsed` days) goes on.
+def days_to_finish(progress: int, remaining: int, elapsed: int) -> int | None:
+    """Days after the as-of date until the goal, if the pace so far goes on.
 
-    The as-of date once the goal is reached; None without any progress or days
-    yet, and None when that day would fall after 31 December 9999 (a goal of a
-    million with one attempt a month): the date type ends there.
+    The pace so far is progress in `elapsed` days; a part day counts as a whole
+    one. 0 once the goal is reached; None without any progress or days yet.
     """
-    if remaining == 0:
-        return as_of
+    if remaining <= 0:
+        return 0
     if progress <= 0 or elapsed <= 0:
         return None
     # ceil(remaining / (progress / elapsed)) in whole numbers: no float error
-    ordinal = as_of.toordinal() - (-remaining * elapsed // progress)
-    return dt.date.fromordinal(ordinal) if ordinal <= dt.date.max.toordinal() else None
+    return -(-remaining * elapsed // progress)
+
+
+def projected_finish(progress: int, remaining: int, elapsed: int,
+                     as_of: dt.date) -> dt.date | None:
+    """The day the goal is reached if the pace so far goes on (see days_to_finish).
+
+    None when that day would fall after 31 December 9999 (a goal of a million
+    with one attempt a month): the date type ends there.
+    """
+    days = days_to_finish(progress, remaining, elapsed)
+    if days is None or as_of.toordinal() + days > dt.date.max.toordinal():
+        return None
+    return dt.date.fromordinal(as_of.toordinal() + days)
 
 
 def next_milestone(progress: int, target: int) -> dict[str, int] | None:
