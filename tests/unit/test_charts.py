@@ -1,15 +1,23 @@
-"""Unit tests of generator.charts, the geometry of the charts.
+"""Unit tests of generator.charts (the geometry) and templates/_charts.html (the markup).
 
 Geometry is checked against the data it draws: the line ends at the progress, the
-heatmap has a cell per day, bar heights add up to the totals.
+heatmap has a cell per day, bar heights add up to the totals. The macros are
+rendered with a plain Jinja environment and parsed as XML.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import jinja2
 import pytest
+import yaml
 
 from generator import charts
 from generator.charts import (
@@ -31,9 +39,11 @@ from generator.charts import (
     running_progress,
     tick_values,
 )
+from generator.render import make_date_formatter, make_translator
 from generator.stats import pace
 
 D = dt.date
+THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 KEYS = ("no", "yes", "ghosted", "pending")
 ONE_DAY = dt.timedelta(days=1)
 
@@ -585,3 +595,217 @@ def test_outcome_chart_css_fills_with_the_site_colours_and_lighter_ones_in_the_d
     assert ".chart .outcome-maybe { fill: #000000; }" in css
     dark = css.split("@media (prefers-color-scheme: dark)")[1]
     assert ".chart .outcome-maybe { fill: #666666; }" in dark  # 40% of the way to white
+
+
+# --- The macros -------------------------------------------------------------------------
+
+
+def stub_t(key: str, **values: Any) -> str:
+    """A UI string stub that shows its key and values, so tests can see what was asked."""
+    return key + "(" + ",".join(f"{k}={values[k]}" for k in sorted(values)) + ")"
+
+
+OUTCOMES = [SimpleNamespace(key=k, label=k.upper(), css_class=f"outcome-{k}") for k in KEYS]
+
+
+@pytest.fixture(scope="module")
+def macros() -> Any:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME / "templates")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals["t"] = stub_t
+    env.filters["date"] = lambda value: value.isoformat()
+    return env.get_template("_charts.html").module
+
+
+def parse(markup: Any) -> ET.Element:
+    """The macro's output as XML (it must be well-formed)."""
+    return ET.fromstring(f"<root>{markup}</root>")
+
+
+def check_accessible_svg(root: ET.Element) -> list[ET.Element]:
+    """Every drawing is an image with a title and a description, and nothing has a style
+    attribute or a script. Returns the drawings."""
+    assert root.find(".//script") is None
+    for element in root.iter():
+        assert "style" not in element.attrib, element.tag
+    images = [svg for svg in root.iter("svg") if svg.get("role") == "img"
+              and svg.get("aria-labelledby")]
+    assert images
+    for svg in images:
+        title, desc = svg.find("title"), svg.find("desc")
+        assert title is not None and desc is not None
+        assert (title.text or "").strip() and (desc.text or "").strip()
+        assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    return images
+
+
+def table_rows(root: ET.Element) -> list[list[str]]:
+    return [["".join(cell.itertext()).strip() for cell in row]
+            for row in root.findall(".//table/tbody/tr")]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_progress_macro_draws_an_accessible_chart_with_its_numbers(
+        macros: Any, name: str) -> None:
+    chart, _, _ = scenario_chart(name)
+    root = parse(macros.progress(chart))
+    (svg,) = check_accessible_svg(root)
+    desc = "".join(svg.find("desc").itertext())  # type: ignore[union-attr]
+    assert f"progress={chart.progress}" in desc
+    assert table_rows(root) == [
+        [r.date.isoformat(), str(r.added), str(r.progress)]
+        + ([str(r.expected)] if chart.pace else []) for r in chart.rows]
+    (line,) = root.findall(".//polyline")
+    assert line.get("points") == chart.step_points
+
+
+def test_the_progress_macro_before_the_start_says_when_it_starts(macros: Any) -> None:
+    chart = progress_chart(nos(), target=10, start=D(2026, 3, 1), end=D(2026, 3, 31),
+                           as_of=D(2026, 2, 25))
+    root = parse(macros.progress(chart))
+    (svg,) = check_accessible_svg(root)
+    assert svg.findtext("desc") == "chart_not_started(date=2026-03-01)"
+    assert root.find(".//polyline") is None
+    assert root.find(".//table") is None
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_heatmap_macro_draws_a_titled_cell_per_day_and_its_numbers(
+        macros: Any, name: str) -> None:
+    days, _, start, end, as_of = SCENARIOS[name]
+    chart = heatmap(days, start=start, end=end, as_of=as_of)
+    root = parse(macros.heatmap(chart))
+    images = check_accessible_svg(root)
+    assert len(images) == len(chart.blocks)
+    cells = [c for block in chart.blocks for c in block.cells]
+    rects = [r for svg in images for r in svg.iter("rect")]
+    assert len(rects) == len(cells)
+    for rect, cell in zip(rects, cells, strict=True):
+        title = rect.findtext("title") or ""
+        assert cell.date.isoformat() in title
+        assert ("future" in (rect.get("class") or "")) == cell.future
+        if cell.count:
+            assert f"count={cell.count}" in title
+    assert table_rows(root) == [
+        [f"chart_month_year(month=chart_month_{r.month}(),year={r.year})", str(r.attempts),
+         str(r.active_days)] for r in chart.rows]
+
+
+def test_the_heatmap_macro_of_a_challenge_not_started_says_when_it_starts(macros: Any) -> None:
+    chart = heatmap(nos(), start=D(2026, 3, 1), end=None, as_of=D(2026, 2, 10))
+    root = parse(macros.heatmap(chart))
+    assert root.find(".//svg[@role='img']") is None
+    assert "chart_not_started(date=2026-03-01)" in "".join(root.itertext())
+
+
+def test_the_months_macro_draws_stacked_bars_and_their_numbers(macros: Any) -> None:
+    chart = month_bars(BY_MONTH, KEYS)
+    root = parse(macros.months(chart, OUTCOMES))
+    check_accessible_svg(root)
+    segments = [r for r in root.iter("rect") if "segment" in (r.get("class") or "")]
+    assert len(segments) == sum(len(b.segments) for b in chart.bars)
+    assert {r.get("class") for r in segments} == {
+        "segment outcome-no", "segment outcome-yes", "segment outcome-ghosted"}
+    assert table_rows(root) == [
+        [f"chart_month_year(month=chart_month_{r.month}(),year={r.year})",
+         *map(str, r.counts), str(r.total)] for r in chart.rows]
+    legend = ["".join(li.itertext()).strip()
+              for li in root.findall(".//ul[@class='chart-legend']/li")]
+    assert legend == ["NO", "YES", "GHOSTED"]  # no pending this time
+
+
+def test_the_categories_macro_draws_bars_and_their_numbers(macros: Any) -> None:
+    chart = category_bars({"work": month(2), "uncategorized": month(5), "dating": month(2, 1)},
+                          KEYS)
+    root = parse(macros.categories(chart, OUTCOMES))
+    (svg,) = check_accessible_svg(root)
+    names = [t.text for t in svg.iter("text") if t.get("class") == "category-name"]
+    assert names == ["chart_uncategorized()", "dating", "work"]
+    assert table_rows(root) == [
+        ["chart_uncategorized()", "5", "0", "0", "0", "5"],
+        ["dating", "2", "1", "0", "0", "3"],
+        ["work", "2", "0", "0", "0", "2"],
+    ]
+
+
+def test_a_category_name_is_escaped(macros: Any) -> None:
+    chart = category_bars({"<b>R&D</b>": month(1)}, KEYS)
+    root = parse(macros.categories(chart, OUTCOMES))
+    names = [t.text for t in root.iter("text") if t.get("class") == "category-name"]
+    assert names == ["<b>R&D</b>"]  # text, not markup
+
+
+def test_the_macros_say_so_when_there_is_nothing_to_draw(macros: Any) -> None:
+    for markup in (macros.months(month_bars({}, KEYS), OUTCOMES),
+                   macros.categories(category_bars({}, KEYS), OUTCOMES)):
+        root = parse(markup)
+        assert root.find(".//svg") is None
+        assert "chart_no_attempts()" in "".join(root.itertext())
+
+
+def test_the_attempt_position_macro_writes_the_place_and_a_bar(macros: Any) -> None:
+    root = parse(macros.attempt_position(attempt_position(412, 1000), "No"))
+    assert root.findtext(".//p") == "chart_attempt_position(label=No,number=412,target=1000)"
+    fill = root.find(".//rect[@class='fill']")
+    assert fill is not None and fill.get("width") == "41.2"
+    other = parse(macros.attempt_position(attempt_position(411, 1000, counts=False), "Yes"))
+    assert other.findtext(".//p") == "chart_attempt_progress(number=411,target=1000)"
+
+
+# --- The theme's words ------------------------------------------------------------------
+
+
+def chart_strings(language: str) -> dict[str, Any]:
+    """The theme's strings for a language with the chart strings merged in, as the
+    integrator will merge them."""
+    strings: dict[str, Any] = {}
+    for name in ("en.yml", "charts.en.yml", f"{language}.yml", f"charts.{language}.yml"):
+        strings.update(yaml.safe_load((THEME / "i18n" / name).read_text("utf-8")))
+    return strings
+
+
+def keys_and_placeholders(language: str) -> dict[str, set[str]]:
+    data = yaml.safe_load((THEME / "i18n" / f"charts.{language}.yml").read_text("utf-8"))
+    found = {}
+    for key, value in data.items():
+        texts = value.values() if isinstance(value, dict) else [value]
+        found[key] = {p for text in texts for p in re.findall(r"\{(\w+)\}", text)}
+    return found
+
+
+def test_the_dutch_chart_strings_have_the_same_keys_and_placeholders_as_the_english() -> None:
+    assert keys_and_placeholders("nl") == keys_and_placeholders("en")
+
+
+def test_every_string_the_macros_ask_for_is_in_the_chart_strings() -> None:
+    source = (THEME / "templates" / "_charts.html").read_text("utf-8")
+    asked = set(re.findall(r"t\('(\w+)'", source))
+    asked |= {f"chart_month_{m}" for m in range(1, 13)}
+    asked |= {f"chart_weekday_{w}" for w in charts.LABELLED_WEEKDAYS}
+    asked = {key.rstrip("_") for key in asked}  # t('chart_month_' ~ m) is listed above
+    assert asked - {"chart_month", "chart_weekday"} <= set(keys_and_placeholders("en"))
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_every_chart_renders_with_the_theme_strings(language: str) -> None:
+    strings = chart_strings(language)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME / "templates")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals["t"] = make_translator(strings)
+    env.filters["date"] = make_date_formatter(strings)
+    module: Any = env.get_template("_charts.html").module
+    made = dashboard_charts(
+        [(D(2026, 3, 1), True), (D(2026, 3, 1), True), (D(2026, 3, 14), False)],
+        target=10, start=D(2026, 3, 1), end=D(2026, 5, 31), as_of=D(2026, 3, 20),
+        by_month={"2026-03": month(2, 1)}, by_category={"work": month(2, 1)},
+        outcome_keys=KEYS)
+    rendered: list[Callable[[], Any]] = [
+        lambda: module.progress(made.progress), lambda: module.heatmap(made.heatmap),
+        lambda: module.months(made.months, OUTCOMES),
+        lambda: module.categories(made.categories, OUTCOMES),
+        lambda: module.attempt_position(attempt_position(2, 10), "No")]
+    text = "".join("".join(parse(render()).itertext()) for render in rendered)
+    attempts = "2 attempts on 1 March 2026" if language == "en" else "2 pogingen op 1 maart 2026"
+    assert attempts in text
+    assert ("No #2 of 10" if language == "en" else "No #2 van 10") in text
+    assert "{" not in text, "a placeholder was left unfilled"
