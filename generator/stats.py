@@ -45,7 +45,10 @@ def select(entries: Iterable[Entry], config: SiteConfig, as_of: dt.date,
               if e.date <= as_of and (include_drafts or not e.draft)]
     chosen.sort(key=attrgetter("date", "rel_path"))
     ghost_after = config.challenge.ghost_after_days
-    if ghost_after is None or GHOSTED not in config.outcome_keys:
+    # An as-of date fewer than ghost_after days after 1 January of year 1 leaves
+    # nothing old enough to be ghosted (and the subtraction would overflow).
+    if (ghost_after is None or GHOSTED not in config.outcome_keys
+            or as_of.toordinal() - ghost_after < 1):
         return [Attempt(entry, number, entry.outcome)
                 for number, entry in enumerate(chosen, start=1)]
     ghost_before = as_of - dt.timedelta(days=ghost_after)  # dated before it: ghosted
@@ -71,7 +74,7 @@ def days_in_a_row(days: set[dt.date]) -> tuple[int, dict[dt.date, int]]:
     longest = 0
     one = dt.timedelta(days=1)
     for day in sorted(days):
-        run = run_ending.get(day - one, 0) + 1
+        run = (run_ending.get(day - one, 0) if day != dt.date.min else 0) + 1
         run_ending[day] = run
         longest = max(longest, run)
     return longest, run_ending
@@ -83,6 +86,8 @@ def current_streak(run_ending: dict[dt.date, int], as_of: dt.date) -> int:
     The day before still counts so a streak does not drop to zero at midnight,
     before the day's attempt had a chance to happen.
     """
+    if as_of == dt.date.min:  # no day before it to look at
+        return run_ending.get(as_of, 0)
     return run_ending.get(as_of) or run_ending.get(as_of - dt.timedelta(days=1), 0)
 
 
@@ -199,7 +204,9 @@ def compute_stats(attempts: Sequence[Attempt], config: SiteConfig, as_of: dt.dat
         by_month=by_month,
         by_category=by_category,
         milestones=milestones,
-        pace=pace(progress, remaining, start, challenge.end, as_of),
+        pace=pace(progress, target=challenge.goal, start=start, end=challenge.end, as_of=as_of,
+                  goal_reached_on=counting[challenge.goal - 1].entry.date
+                  if progress >= challenge.goal else None),
         answer_days=statistics.median(answer_days) if answer_days else None,
     )
 
@@ -211,30 +218,103 @@ def category_key(category: str | None, seen: dict[str, str]) -> str:
     return seen.setdefault(category.casefold(), category)
 
 
-def pace(progress: int, remaining: int, start: dt.date, end: dt.date | None,
-         as_of: dt.date) -> dict[str, Any]:
-    """How fast it goes and how fast it must go.
+def days_elapsed(start: dt.date, end: dt.date | None, as_of: dt.date) -> int:
+    """Days of the challenge so far: the start day is day 1, and the count stops at the end.
+
+    Before the start it is 0.
+    """
+    last = min(as_of, end) if end else as_of
+    return max((last - start).days + 1, 0)
+
+
+def days_to_finish(progress: int, remaining: int, elapsed: int) -> int | None:
+    """Days after the as-of date until the goal, if the pace so far goes on.
+
+    The pace so far is progress in `elapsed` days; a part day counts as a whole
+    one. 0 once the goal is reached; None without any progress or days yet.
+    """
+    if remaining <= 0:
+        return 0
+    if progress <= 0 or elapsed <= 0:
+        return None
+    # ceil(remaining / (progress / elapsed)) in whole numbers: no float error
+    return -(-remaining * elapsed // progress)
+
+
+def projected_finish(progress: int, remaining: int, elapsed: int,
+                     as_of: dt.date) -> dt.date | None:
+    """The day the goal is reached if the pace so far goes on (see days_to_finish).
+
+    None when that day would fall after 31 December 9999 (a goal of a million
+    with one attempt a month): the date type ends there.
+    """
+    days = days_to_finish(progress, remaining, elapsed)
+    if days is None or as_of.toordinal() + days > dt.date.max.toordinal():
+        return None
+    return dt.date.fromordinal(as_of.toordinal() + days)
+
+
+def next_milestone(progress: int, target: int) -> dict[str, int] | None:
+    """The first milestone not reached yet and how many counted attempts it is away."""
+    for at in milestone_targets(target):
+        if at > progress:
+            return {"at": at, "to_go": at - progress}
+    return None
+
+
+def pace(progress: int, *, target: int, start: dt.date, end: dt.date | None, as_of: dt.date,
+         goal_reached_on: dt.date | None = None) -> dict[str, Any]:
+    """How fast it goes, how fast it must go, and where it stands against the pace line.
+
+    The pace line runs straight from nothing at the start to the target at the
+    end of the last day. Every number is worked out in whole numbers (floor or
+    ceiling as documented), so the dashboard and stats.json never show a
+    float's rounding error. Keywords only: the second argument used to be
+    `remaining`, and a call written for that should fail, not mislead.
 
     days_elapsed counts the as-of day itself (the first day is day 1) and stops
     at the end of the challenge; before the start it is 0.
+    total_days, expected, ahead and buffer_days need an end and an as-of date
+    on or after the start (otherwise None): expected is where the pace line
+    stands after days_elapsed days, ahead is progress minus expected, and
+    buffer_days is how many days one could stop and still be on the line
+    (negative: days behind it).
+    days_left (after the as-of day), per_day_needed and finished need an end.
     """
-    last = min(as_of, end) if end else as_of
-    days_elapsed = max((last - start).days + 1, 0)
-    actual = progress / days_elapsed * 7 if days_elapsed else 0.0
+    remaining = max(target - progress, 0)
+    elapsed = days_elapsed(start, end, as_of)
+    actual = progress / elapsed * 7 if elapsed else 0.0
     needed = None
-    if end is not None and end > as_of:
-        needed = remaining / (end - as_of).days * 7
-    projected: dt.date | None = None
-    if remaining == 0:
-        projected = as_of
-    elif progress > 0 and days_elapsed > 0:
-        # ceil(remaining / (progress / days_elapsed)) in whole numbers: no float error
-        projected = as_of + dt.timedelta(days=-(-remaining * days_elapsed // progress))
+    days_left = per_day_needed = total_days = expected = ahead = buffer_days = None
+    finished = None
+    if end is not None:
+        days_left = max((end - as_of).days, 0)
+        finished = as_of > end
+        if days_left > 0:
+            needed = remaining / days_left * 7
+            per_day_needed = -(-remaining // days_left)
+        elif remaining == 0:
+            per_day_needed = 0
+        if as_of >= start and end >= start and target > 0:
+            total_days = (end - start).days + 1
+            expected = target * elapsed // total_days
+            ahead = progress - expected
+            buffer_days = progress * total_days // target - elapsed
+    projected = projected_finish(progress, remaining, elapsed, as_of)
     return {
-        "days_elapsed": days_elapsed,
+        "days_elapsed": elapsed,
         "actual_per_week": actual,
         "needed_per_week": needed,
         "projected_finish": projected.isoformat() if projected else None,
+        "total_days": total_days,
+        "expected": expected,
+        "ahead": ahead,
+        "buffer_days": buffer_days,
+        "days_left": days_left,
+        "per_day_needed": per_day_needed,
+        "finished": finished,
+        "goal_reached_on": goal_reached_on.isoformat() if goal_reached_on else None,
+        "next_milestone": next_milestone(progress, target),
     }
 
 

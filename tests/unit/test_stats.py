@@ -13,7 +13,7 @@ from factories import make_config, make_entry
 
 from generator.config import SiteConfig
 from generator.entries import Entry
-from generator.stats import compute_stats, milestone_targets, select
+from generator.stats import compute_stats, milestone_targets, pace, select
 
 D = dt.date
 ALL_OUTCOMES = ("no", "yes", "ghosted", "pending")
@@ -203,7 +203,9 @@ def test_stats_json_has_exactly_the_documented_keys() -> None:
     assert set(stats["goal"]) == {"target", "counts", "start", "end"}
     assert set(stats["streak"]) == {"current", "longest"}
     assert set(stats["pace"]) == {
-        "days_elapsed", "actual_per_week", "needed_per_week", "projected_finish"}
+        "days_elapsed", "actual_per_week", "needed_per_week", "projected_finish",
+        "total_days", "expected", "ahead", "buffer_days", "days_left", "per_day_needed",
+        "finished", "goal_reached_on", "next_milestone"}
 
 
 def test_as_of_is_written_as_year_month_day() -> None:
@@ -613,6 +615,16 @@ def test_pace_before_the_start_has_no_days_elapsed() -> None:
         "actual_per_week": 0.0,
         "needed_per_week": 8 / 34 * 7,  # 8 remaining, 34 days from February 25 to March 31
         "projected_finish": None,
+        # No pace line before the start, but the time left runs from the as-of date.
+        "total_days": None,
+        "expected": None,
+        "ahead": None,
+        "buffer_days": None,
+        "days_left": 34,
+        "per_day_needed": 1,  # 8 / 34, rounded up
+        "finished": False,
+        "goal_reached_on": None,
+        "next_milestone": {"at": 10, "to_go": 8},
     }
 
 
@@ -632,6 +644,15 @@ def test_an_effort_goal_counts_every_outcome_toward_the_pace() -> None:
         "actual_per_week": 4.0,  # 4 / 7 * 7
         "needed_per_week": 3.0,  # 6 / 14 * 7
         "projected_finish": "2026-01-18",  # 6 / (4 / 7) = 10.5, so 11 days after January 7
+        "total_days": 21,
+        "expected": 3,  # 10 * 7 / 21 = 3.33, rounded down
+        "ahead": 1,
+        "buffer_days": 1,  # 4 * 21 / 10 = 8.4 days' worth, rounded down, minus 7
+        "days_left": 14,
+        "per_day_needed": 1,  # 6 / 14, rounded up
+        "finished": False,
+        "goal_reached_on": None,
+        "next_milestone": {"at": 10, "to_go": 6},
     }
 
 
@@ -639,6 +660,189 @@ def test_pace_starts_on_the_first_attempt_without_a_start_date() -> None:
     config = make_config(start=None, goal=10)
     entries = on(D(2026, 3, 8), D(2026, 3, 9))
     assert stats_of(entries, D(2026, 3, 14), config)["pace"]["days_elapsed"] == 7
+
+
+
+# --- Pace: against the pace line --------------------------------------------------------
+# A ten-day challenge, January 1 to 10, goal 10: the line climbs one a day.
+
+TEN_DAYS = {"start": D(2026, 1, 1), "end": D(2026, 1, 10), "goal": 10}
+LINE_KEYS = ("total_days", "expected", "ahead", "buffer_days")
+
+
+def line(no_count: int, as_of: dt.date, **challenge: Any) -> dict[str, Any]:
+    """The pace fields for no_count nos on the start day of a ten-day challenge."""
+    return pace_of(no_count, as_of, **{**TEN_DAYS, **challenge})
+
+
+def test_on_the_start_day_the_line_stands_at_one_days_worth() -> None:
+    result = line(0, D(2026, 1, 1))
+    assert (result["days_elapsed"], result["total_days"]) == (1, 10)
+    assert (result["expected"], result["ahead"], result["buffer_days"]) == (1, -1, -1)
+    assert (result["days_left"], result["per_day_needed"]) == (9, 2)  # 10 in 9 days
+    assert result["finished"] is False
+
+
+def test_one_attempt_on_the_start_day_is_exactly_on_the_line() -> None:
+    result = line(1, D(2026, 1, 1))
+    assert (result["expected"], result["ahead"], result["buffer_days"]) == (1, 0, 0)
+
+
+def test_on_the_last_day_the_line_stands_at_the_target() -> None:
+    result = line(7, D(2026, 1, 10))
+    assert (result["days_elapsed"], result["expected"], result["ahead"]) == (10, 10, -3)
+    assert result["buffer_days"] == -3
+    assert result["days_left"] == 0
+    assert result["finished"] is False
+    # No day left after this one to spread the rest over:
+    assert result["per_day_needed"] is None
+    assert result["needed_per_week"] is None
+
+
+def test_on_the_last_day_with_the_goal_reached_nothing_more_is_needed() -> None:
+    result = line(10, D(2026, 1, 10))
+    assert (result["ahead"], result["buffer_days"], result["per_day_needed"]) == (0, 0, 0)
+
+
+def test_after_the_end_the_line_stays_at_the_target_and_the_challenge_is_finished() -> None:
+    result = line(7, D(2026, 1, 15))
+    assert (result["days_elapsed"], result["total_days"], result["expected"]) == (10, 10, 10)
+    assert (result["ahead"], result["buffer_days"]) == (-3, -3)
+    assert result["days_left"] == 0
+    assert result["finished"] is True
+    assert result["per_day_needed"] is None
+
+
+def test_the_day_before_the_start_has_no_pace_line_but_counts_the_days_left() -> None:
+    result = line(0, D(2025, 12, 31))
+    assert all(result[key] is None for key in LINE_KEYS)
+    assert (result["days_elapsed"], result["days_left"], result["finished"]) == (0, 10, False)
+    assert result["per_day_needed"] == 1
+
+
+def test_without_progress_every_day_so_far_is_a_day_behind() -> None:
+    result = line(0, D(2026, 1, 5))
+    assert (result["expected"], result["ahead"], result["buffer_days"]) == (5, -5, -5)
+    assert result["per_day_needed"] == 2  # 10 in the 5 days after January 5
+    assert result["projected_finish"] is None
+    assert result["next_milestone"] == {"at": 1, "to_go": 1}
+
+
+def test_progress_above_the_target_is_ahead_by_the_difference() -> None:
+    result = line(12, D(2026, 1, 5))
+    assert (result["expected"], result["ahead"], result["buffer_days"]) == (5, 7, 7)
+    assert result["per_day_needed"] == 0
+    assert result["needed_per_week"] == 0.0
+    assert result["next_milestone"] is None
+    assert result["goal_reached_on"] == "2026-01-01"
+
+
+def test_expected_and_buffer_days_are_rounded_down() -> None:
+    # 20 days, goal 10: after 7 days the line stands at 3.5; 2 nos cover 4 days.
+    result = line(2, D(2026, 1, 7), end=D(2026, 1, 20))
+    assert (result["total_days"], result["expected"], result["ahead"]) == (20, 3, -1)
+    assert result["buffer_days"] == -3
+
+
+def test_buffer_days_are_exact_where_float_arithmetic_would_round_down() -> None:
+    # 7 of 10 in a 90-day challenge cover 63 days, but 7 / 10 * 90 = 62.99999999999999.
+    assert 7 / 10 * 90 < 63
+    result = line(7, D(2026, 1, 30), end=D(2026, 3, 31))
+    assert result["total_days"] == 90
+    assert result["buffer_days"] == 63 - 30
+
+
+def test_per_day_needed_rounds_a_part_attempt_up() -> None:
+    assert line(3, D(2026, 1, 5))["per_day_needed"] == 2  # 7 in 5 days is 1.4
+
+
+def test_a_goal_of_one_on_the_first_day_of_a_year_long_challenge() -> None:
+    year = {"start": D(2026, 1, 1), "end": D(2026, 12, 31), "goal": 1}
+    before = pace_of(0, D(2026, 1, 1), **year)
+    assert (before["total_days"], before["expected"], before["ahead"]) == (365, 0, 0)
+    assert before["buffer_days"] == -1
+    assert before["next_milestone"] == {"at": 1, "to_go": 1}
+    done = pace_of(1, D(2026, 1, 1), **year)
+    assert (done["ahead"], done["buffer_days"]) == (1, 364)
+    assert done["goal_reached_on"] == "2026-01-01"
+    assert done["projected_finish"] == "2026-01-01"
+    assert done["next_milestone"] is None
+
+
+def test_a_goal_of_ten_thousand_in_a_year() -> None:
+    result = pace(1500, target=10000, start=D(2026, 1, 1), end=D(2026, 12, 31),
+                  as_of=D(2026, 3, 1))
+    assert (result["days_elapsed"], result["total_days"]) == (60, 365)
+    assert result["expected"] == 1643  # 600,000 / 365 = 1643.8
+    assert result["ahead"] == -143
+    assert result["buffer_days"] == 54 - 60  # 1500 cover 54.75 days
+    assert result["days_left"] == 305
+    assert result["per_day_needed"] == 28  # 8500 / 305 = 27.9
+    assert result["next_milestone"] == {"at": 2500, "to_go": 1000}
+
+
+def test_without_an_end_there_is_no_pace_line_and_no_days_left() -> None:
+    result = pace_of(2, D(2026, 1, 14), end=None)
+    for key in (*LINE_KEYS, "days_left", "per_day_needed", "finished"):
+        assert result[key] is None, key
+    assert result["next_milestone"] == {"at": 10, "to_go": 8}
+
+
+def test_goal_reached_on_is_the_date_of_the_attempt_that_reached_the_target() -> None:
+    # Only nos count: the yes on January 3 does not move the count.
+    entries = [make_entry(slug="a", date=D(2026, 1, 2), outcome="no"),
+               make_entry(slug="b", date=D(2026, 1, 3), outcome="yes"),
+               make_entry(slug="c", date=D(2026, 1, 4), outcome="no"),
+               make_entry(slug="d", date=D(2026, 1, 6), outcome="no")]
+    result = stats_of(entries, D(2026, 1, 9), make_config(goal=2))["pace"]
+    assert result["goal_reached_on"] == "2026-01-04"
+    assert stats_of(entries, D(2026, 1, 3), make_config(goal=2))["pace"][
+        "goal_reached_on"] is None
+
+
+def test_next_milestone_is_the_first_milestone_not_reached() -> None:
+    result = pace(10, target=100, start=D(2026, 1, 1), end=None, as_of=D(2026, 2, 1))
+    assert result["next_milestone"] == {"at": 25, "to_go": 15}
+
+
+# --- Pace at the edges of the calendar --------------------------------------------------
+
+
+def test_a_projected_finish_after_the_year_9999_is_null() -> None:
+    # One no in 60 days toward a million: the finish would be 60 million days away.
+    result = pace_of(1, D(2026, 3, 1), goal=1_000_000)
+    assert result["projected_finish"] is None
+    assert result["actual_per_week"] == pytest.approx(7 / 60)
+
+
+def test_a_projected_finish_on_the_last_day_of_the_calendar_is_kept() -> None:
+    last = D(9999, 12, 30)
+    assert pace(1, target=2, start=last, end=None, as_of=last)[
+        "projected_finish"] == "9999-12-31"
+    assert pace(1, target=3, start=last, end=None, as_of=last)["projected_finish"] is None
+
+
+def test_stats_do_not_fail_on_the_last_day_of_the_calendar() -> None:
+    config = make_config(goal=10, start=D(9999, 12, 1), end=dt.date.max, ghost_after_days=30)
+    entries = on(D(9999, 12, 1), D(9999, 12, 30), dt.date.max)
+    stats = stats_of(entries, dt.date.max, config)
+    assert stats["pace"]["projected_finish"] is None  # 7 to go at 3 a month
+    assert (stats["pace"]["days_left"], stats["pace"]["finished"]) == (0, False)
+    assert stats["pace"]["total_days"] == 31
+    assert stats["streak"] == {"current": 2, "longest": 2}
+
+
+def test_stats_do_not_fail_on_the_first_day_of_the_calendar() -> None:
+    config = make_config(goal=10, start=dt.date.min, end=D(1, 1, 10), ghost_after_days=30)
+    entries = [make_entry(slug=f"p{i}", date=dt.date.min, outcome="pending") for i in range(2)]
+    entries.append(make_entry(slug="no", date=dt.date.min))
+    stats = stats_of(entries, dt.date.min, config)
+    assert stats["total"] == 3
+    assert stats["outcomes"]["pending"] == 2  # nothing is 30 days old yet
+    assert stats["streak"] == {"current": 1, "longest": 1}
+    assert stats["pace"]["days_elapsed"] == 1
+    assert stats["pace"]["expected"] == 1
+    assert stats["pace"]["projected_finish"] == "0001-01-10"  # 9 to go at 1 a day
 
 
 # --- Answer days ------------------------------------------------------------------------
