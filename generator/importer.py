@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 from collections import Counter
@@ -386,6 +387,19 @@ def cell_text(value: str) -> str:
     return value
 
 
+def _json_list(value: str) -> list[str] | None:
+    """`["a, b", "c"]`: how export writes tags that hold a comma; None for anything else."""
+    if not (value.startswith("[") and value.endswith("]")):
+        return None
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return None
+    if isinstance(items, list) and all(isinstance(i, str) for i in items):
+        return [i.strip() for i in items]
+    return None
+
+
 def _flag(value: str) -> bool | None:
     word = normalize(value)
     if word in TRUE_WORDS:
@@ -398,7 +412,7 @@ def _flag(value: str) -> bool | None:
 @dataclass
 class _RowValues:
     fields: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, str | None] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
     body: str = ""
 
 
@@ -451,7 +465,7 @@ def plan_import(raw: bytes, path: str, config: SiteConfig, *,
     remaining = Counter(existing or {})
     taken = set(taken or ())
     for row in table.rows:
-        values, row_problems = _read_row(row, table.header, targets, path, order,
+        values, row_problems = _read_row(row, targets, path, order,
                                          two_digit_year, choices, config)
         if row_problems:
             plan.problems += row_problems
@@ -469,7 +483,7 @@ def plan_import(raw: bytes, path: str, config: SiteConfig, *,
     return plan
 
 
-def _read_row(row: Row, header: Sequence[str], targets: Sequence[str], path: str,
+def _read_row(row: Row, targets: Sequence[str], path: str,
               order: str | None, two_digit_year: bool, choices: Mapping[str, str],
               config: SiteConfig) -> tuple[_RowValues, list[Problem]]:
     values = _RowValues()
@@ -485,10 +499,8 @@ def _read_row(row: Row, header: Sequence[str], targets: Sequence[str], path: str
         raw_value = cell_text(row.cells[index]) if index < len(row.cells) else ""
         value = raw_value.strip()
         if target.startswith(EXTRA_PREFIX):
-            key = target[len(EXTRA_PREFIX):]
-            # A goldstar export's `extra.x` keeps an empty value; other columns skip it.
-            if value or normalize(header[index]).startswith(EXTRA_PREFIX):
-                values.extra[key] = value or None
+            if value:  # an empty cell adds no key, as for every other column
+                values.extra[target[len(EXTRA_PREFIX):]] = value
         elif target == "body":
             values.body = raw_value.replace("\r\n", "\n").replace("\r", "\n")
         elif target in ("date", "decided"):
@@ -524,7 +536,9 @@ def _read_row(row: Row, header: Sequence[str], targets: Sequence[str], path: str
             elif flag:
                 values.fields[target] = True
         elif target == "tags":
-            tags = [t.strip().lstrip("#").strip() for t in re.split(r"[,;]", value)]
+            tags = _json_list(value)
+            if tags is None:
+                tags = [t.strip().lstrip("#").strip() for t in re.split(r"[,;]", value)]
             if any(tags):
                 values.fields["tags"] = list(dict.fromkeys(t for t in tags if t))
         elif target == "title":
@@ -543,7 +557,7 @@ def _read_row(row: Row, header: Sequence[str], targets: Sequence[str], path: str
     return values, problems
 
 
-def attempt_text(fields: Mapping[str, Any], extra: Mapping[str, str | None], body: str) -> str:
+def attempt_text(fields: Mapping[str, Any], extra: Mapping[str, str], body: str) -> str:
     """An attempt file: front matter in the README's order of fields, then the body."""
     lines = ["---"]
     for key in ATTEMPT_KEYS:
@@ -561,7 +575,7 @@ def attempt_text(fields: Mapping[str, Any], extra: Mapping[str, str | None], bod
     if extra:
         lines.append("extra:")
         for key, value in extra.items():
-            lines.append(f"  {scalar(key)}:" + (f" {scalar(value)}" if value is not None else ""))
+            lines.append(f"  {scalar(key)}: {scalar(value)}")
     lines.append("---")
     return "\n".join(lines) + "\n" + body
 
