@@ -71,7 +71,8 @@ def test_the_round_trip_keeps_awkward_values(tmp_path: Path) -> None:
         "content/site.yml": "title: t\ntimezone: Europe/Amsterdam\nchallenge:\n  goal: 10\n",
         "content/attempts/a.md": "---\ntitle: '-50% at the bakery: yes?'\ndate: "
         "2026-03-20T23:30:00-05:00\noutcome: pending\ntags: [\"a, b\", c]\nprivate: true\n"
-        "feedback: \"=SUM(A1)\"\nextra:\n  company: Acme\n  role: Baker\n---\n=Body\n\nwith lines\n",
+        "feedback: \"=SUM(A1)\"\nextra:\n  company: Acme\n  role: Baker\n---\n"
+        "=Body\n\nwith lines\n",
         "content/attempts/b.md": "---\ntitle: Één café\ndate: 2026-03-21T10:00\noutcome: no\n"
         "decided: 2026-03-22\nlesson: \"Line one\\nline two\"\n---\n",
     }
