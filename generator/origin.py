@@ -117,7 +117,7 @@ def origin_from_direct_url(data: dict[str, Any], version: str, git: GitRunner) -
     url = str(data.get("url", ""))
     vcs = data.get("vcs_info")
     if isinstance(vcs, dict) and vcs.get("vcs") == "git":
-        clean = strip_credentials(url)
+        clean = _with_host(strip_credentials(url))
         notes = _local_notes(clean)
         return Origin(version, "git", "git+" + clean, str(vcs.get("commit_id") or "") or None,
                       _file_folder(clean), notes)
@@ -182,11 +182,19 @@ def git_url_for_pip(remote: str) -> str:
     repo.git`; user names and passwords in https addresses are left out.
     """
     if re.match(r"^[a-z][a-z0-9+.-]*://", remote):
-        return "git+" + strip_credentials(remote)
+        return "git+" + _with_host(strip_credentials(remote))
     match = _SCP_LIKE.match(remote)
     if match and not Path(remote).exists():
         return f"git+ssh://{match['user'] or ''}{match['host']}/{match['path']}"
-    return "git+" + Path(remote).resolve().as_uri()
+    return "git+" + _with_host(Path(remote).resolve().as_uri())
+
+
+def _with_host(url: str) -> str:
+    """`file:///x` as `file://localhost/x`: the same folder, in a form older pip accepts.
+
+    pip 23's requirement parser refuses `git+file:///x` for having no host.
+    """
+    return "file://localhost/" + url[len("file:///"):] if url.startswith("file:///") else url
 
 
 def strip_credentials(url: str) -> str:

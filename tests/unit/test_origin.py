@@ -51,6 +51,15 @@ def comments(text: str) -> str:
                     if line.startswith("#"))
 
 
+def pip_accepts(line: str) -> None:
+    """The line parses with the requirement parser of the pip that is installed here
+    (older pips are stricter than the packaging library: no `git+file:///`)."""
+    from pip._vendor.packaging.requirements import Requirement as PipRequirement
+
+    PipRequirement(line)
+    Requirement(line)
+
+
 def requirement_line(text: str) -> str:
     return [line for line in text.splitlines() if not line.startswith("#")][-1]
 
@@ -62,6 +71,7 @@ def test_a_git_install_is_pinned_to_the_commit_pip_checked_out() -> None:
         "0.1.0", fake_git({}))
     assert origin.requirement() == f"goldstar @ git+https://github.com/someone/goldstar.git@{SHA}"
     assert origin.notes == ()
+    pip_accepts(requirement_line(requirements_txt(origin)))
     req = Requirement(requirement_line(requirements_txt(origin)))
     assert req.name == "goldstar" and req.url == f"git+https://github.com/someone/goldstar.git@{SHA}"
 
@@ -110,7 +120,7 @@ def test_a_checkout_without_a_remote_gets_a_clearly_marked_placeholder() -> None
     assert ".invalid/" in line and line.endswith(SHA)  # a reserved domain: it never resolves
     assert "could not tell where it was installed from" in comments(text)
     assert "has no git remote" in comments(text)
-    Requirement(line)  # still a valid line, so pip's error names it
+    pip_accepts(line)  # still a valid line, so pip's error names it
 
 
 def test_an_unknown_origin_is_said_plainly() -> None:
@@ -132,8 +142,10 @@ def test_a_local_git_url_is_kept_but_flagged() -> None:
     origin = origin_from_direct_url(
         {"url": "file:///home/sam/goldstar", "vcs_info": {"vcs": "git", "commit_id": SHA}},
         "0.1.0", fake_git({}))
-    assert origin.requirement() == f"goldstar @ git+file:///home/sam/goldstar@{SHA}"
+    assert origin.requirement() == f"goldstar @ git+file://localhost/home/sam/goldstar@{SHA}"
+    assert origin.folder == "/home/sam/goldstar"
     assert "Netlify and GitHub cannot reach it" in comments(requirements_txt(origin))
+    pip_accepts(origin.requirement())
 
 
 def test_version_text_names_the_source_and_commit() -> None:
@@ -172,4 +184,4 @@ def test_the_running_goldstar_can_tell_something_about_itself() -> None:
 
 @pytest.mark.parametrize("remote", ["/srv/git/goldstar.git", "file:///srv/git/goldstar.git"])
 def test_a_remote_on_this_computer_is_a_file_address(remote: str) -> None:
-    assert git_url_for_pip(remote) == "git+file:///srv/git/goldstar.git"
+    assert git_url_for_pip(remote) == "git+file://localhost/srv/git/goldstar.git"
