@@ -74,7 +74,7 @@ class VersionAction(argparse.Action):
 
 def add_commands(subparsers: Any) -> None:
     """Register init, new, decide, import and export on goldstar's subcommand parsers."""
-    from generator.scaffold import DEFAULT_PRESET, PRESETS
+    from generator.preset_catalog import DEFAULT_PRESET, PRESETS
 
     init = subparsers.add_parser(
         "init", help="start a new challenge site in a new folder",
@@ -218,9 +218,9 @@ def cmd_init(args: argparse.Namespace, ask: Callable[[str], str] | None = None,
     from zoneinfo import ZoneInfo
 
     from generator.origin import find_origin, requirements_txt
+    from generator.preset_catalog import DEFAULT_PRESET
     from generator.problems import plural
     from generator.scaffold import (
-        DEFAULT_PRESET,
         InitOptions,
         folder_problem,
         machine_timezone,
@@ -271,7 +271,8 @@ def cmd_init(args: argparse.Namespace, ask: Callable[[str], str] | None = None,
 
 def interview(ask: Callable[[str], str]) -> tuple[Path, Any] | None:
     """Questions for `goldstar init` on a terminal with no arguments; None on Ctrl-D/Ctrl-C."""
-    from generator.scaffold import PRESETS, InitOptions
+    from generator.preset_catalog import PRESETS
+    from generator.scaffold import InitOptions
 
     def question(prompt: str, default: str, valid: Callable[[str], bool]) -> str:
         for _ in range(5):

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.config import LANGUAGES, SiteConfig
 from generator.entries import ATTEMPTS_DIR, SLUG_RE, parse_attempt, slugify
+from generator.preset_catalog import DEFAULT_PRESET, PRESETS
 from generator.problems import Problem, did_you_mean
 from generator.words import outcome_for
 from generator.yamlwrite import flow_list, scalar
@@ -43,34 +44,6 @@ ARCHETYPE = "archetypes/attempt.md"
 
 Value = str | int | Sequence[str] | None
 
-
-@dataclass(frozen=True)
-class Preset:
-    """A kind of challenge that `init` can start."""
-
-    name: str
-    summary: str
-    goal: int
-    months: int
-    """Length of the challenge: end = start + this many months, less a day."""
-    counts: tuple[str, ...]
-    outcomes: tuple[str, ...]
-    """The outcome names its site.yml defines (what --counts may name)."""
-    titles: Mapping[str, str]
-    """Default site title by language."""
-
-
-STANDARD_OUTCOMES = ("no", "yes", "ghosted", "pending")
-PRESETS: dict[str, Preset] = {p.name: p for p in (
-    Preset("rejections", "collect 1000 nos in a year", 1000, 12, ("no",), STANDARD_OUTCOMES,
-           {"en": "1000 Nos in a Year", "nl": "1000 keer nee in een jaar"}),
-    Preset("job-search", "100 job applications in six months; every answer counts", 100, 6,
-           STANDARD_OUTCOMES, STANDARD_OUTCOMES,
-           {"en": "100 Applications", "nl": "100 sollicitaties"}),
-    Preset("starter", "a gentle start: 10 nos in a month", 10, 1, ("no",), STANDARD_OUTCOMES,
-           {"en": "My First 10 Nos", "nl": "Mijn eerste 10 keer nee"}),
-)}
-DEFAULT_PRESET = "rejections"
 
 # Which file of a new site comes from which preset file ({lang}: the site's language).
 SITE_FILES = {

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from kit import REPO
 
-from generator.scaffold import PRESETS, SITE_FILES
+from generator.preset_catalog import PRESETS
+from generator.scaffold import SITE_FILES
 
 
 def test_the_wheel_carries_every_preset_file(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from kit import run
 
 from generator.config import load_config
 from generator.entries import parse_attempt, parse_page
+from generator.preset_catalog import PRESETS
 from generator.scaffold import (
     ARCHETYPE,
-    PRESETS,
     InitOptions,
     NewOptions,
     add_months,
