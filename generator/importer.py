@@ -615,7 +615,7 @@ def site_identities(site_dir: Path) -> tuple[Counter[tuple[str, str]], dict[tupl
     """
     counts: Counter[tuple[str, str]] = Counter()
     files: dict[tuple[str, str], str] = {}
-    root = site_dir / ATTEMPTS_DIR
+    root = os.path.join(site_dir, ATTEMPTS_DIR)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
         for name in filenames:
@@ -631,7 +631,8 @@ def site_identities(site_dir: Path) -> tuple[Counter[tuple[str, str]], dict[tupl
             if isinstance(title, str) and date is not None:
                 identity = (str(date)[:10], normalize(" ".join(title.split())))
                 counts[identity] += 1
-                files.setdefault(identity, os.path.relpath(file_path, site_dir))
+                if identity not in files:
+                    files[identity] = ATTEMPTS_DIR + file_path[len(root):].replace(os.sep, "/")
     return counts, files
 
 
