@@ -28,13 +28,12 @@ from generator.build import (
     published_bodies,
     renderer_factory,
 )
+from generator.entries import ATTEMPTS_DIR, PAGES_DIR
 from generator.links import LinkChecker
 from generator.numbering import LateNumbers
 from generator.problems import BuildFailed, Problem, TemplateProblem
 from generator.render import RendererFactory, TemplatesFailed
 from generator.site import (
-    ATTEMPTS_DIR,
-    PAGES_DIR,
     BuildOptions,
     ParsedFiles,
     Settings,

@@ -27,14 +27,11 @@ from generator.config import (
     normal_base_url,
     resolve_as_of,
 )
-from generator.entries import Entry, StandalonePage
+from generator.entries import ATTEMPTS_DIR, PAGES_DIR, Entry, StandalonePage
 from generator.pages import RESERVED
 from generator.problems import BuildFailed, Problem, display_path, errors
 from generator.sources import Source
 from generator.themes import Theme, available, load_strings, resolve_theme
-
-ATTEMPTS_DIR = "content/attempts"
-PAGES_DIR = "content/pages"
 
 
 @dataclass
