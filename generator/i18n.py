@@ -24,9 +24,8 @@ import difflib
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -68,8 +67,11 @@ class StringError(KeyError):
         return str(self.args[0])
 
 
-@dataclass(frozen=True)
-class LoadedStrings:
+# The records here are NamedTuples rather than dataclasses: this module is
+# imported by every build, and a dataclass takes several times longer to define.
+
+
+class LoadedStrings(NamedTuple):
     """The merged UI strings of one language, and what was wrong on the way."""
 
     language: str
@@ -78,14 +80,13 @@ class LoadedStrings:
     """Key -> text, plural forms (dict by category) or table (dict by key)."""
     problems: list[Problem]
     """Errors and warnings of every file read, in file order."""
-    sources: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    sources: dict[str, tuple[str, int | None]]
     """Per key, the file (display path) and line its value came from."""
-    from_english: frozenset[str] = frozenset()
+    from_english: frozenset[str]
     """Keys whose value is the English fallback (the language had none)."""
 
 
-@dataclass
-class _Found:
+class _Found(NamedTuple):
     """One value of one strings file, where it was written."""
 
     value: Any  # str | dict[str, str] (plural forms) | dict[str, _Found] (table)
@@ -94,8 +95,7 @@ class _Found:
     column: int
 
 
-@dataclass
-class _File:
+class _File(NamedTuple):
     code: str
     folder: Path
     path: str
@@ -529,6 +529,14 @@ class Language:
                 raise ValueError(validate_language(self.code)) from None
         return self._locale
 
+    def prepare(self) -> None:
+        """Import Babel and load the language's CLDR data now, for the default
+        date format, integers and plural rules. Call it before forking render
+        workers, so that they inherit it instead of each loading it again."""
+        self.format_date(_SAMPLE_DATE)
+        self.format_integer(0)
+        self.plural_category(0)
+
     def t(self, key: str, /, **values: Any) -> str:
         """The UI string `key` with its {placeholders} filled in.
 
@@ -796,27 +804,29 @@ def check_strings(loaded: LoadedStrings) -> list[Problem]:
     language = Language(loaded.language, loaded.strings)
     rule = language.locale.plural_form
     used = {*rule.tags, "other"}
-    examples = _plural_examples(rule)
-    name = language.locale.get_display_name("en") or loaded.language
     problems = []
+
+    def name() -> str:  # only when there is something to say: it loads English's data
+        return str(language.locale.get_display_name("en") or loaded.language)
+
     for key, value in loaded.strings.items():
         path, line = loaded.sources.get(key, ("", None))
         if key in loaded.from_english or key in TABLES or not isinstance(value, dict):
             continue
         for category in PLURAL_CATEGORIES:
             if category in used and category not in value:
-                numbers = ", ".join(map(str, examples.get(category, [])))
+                numbers = ", ".join(map(str, _plural_examples(rule, category)))
                 problems.append(Problem(
                     path, line, None,
-                    f'"{key}" has no "{category}" form, which {name} uses'
+                    f'"{key}" has no "{category}" form, which {name()} uses'
                     + (f" for numbers like {numbers}" if numbers else "")
                     + '; those get the "other" text',
                     f'add a line `{category}: "..."` under {key}', WARNING))
             elif category in value and category not in used:
                 problems.append(Problem(
                     path, line, None,
-                    f'"{key}" has a "{category}" form, which {name} never uses',
-                    f"delete the {category} line; {name} uses: "
+                    f'"{key}" has a "{category}" form, which {name()} never uses',
+                    f"delete the {category} line; {name()} uses: "
                     + ", ".join(c for c in PLURAL_CATEGORIES if c in used), WARNING))
     if "date_format" in loaded.strings and "date_format" not in loaded.from_english:
         try:
@@ -831,10 +841,13 @@ def check_strings(loaded: LoadedStrings) -> list[Problem]:
     return problems
 
 
-def _plural_examples(rule: Any, up_to: int = 1000, per_category: int = 4) -> dict[str, list[int]]:
-    examples: dict[str, list[int]] = {}
+def _plural_examples(rule: Any, category: str, up_to: int = 1000, wanted: int = 4
+                     ) -> list[int]:
+    """The first few whole numbers in a plural category, to show a translator."""
+    found = []
     for n in range(up_to + 1):
-        found = examples.setdefault(rule(n), [])
-        if len(found) < per_category:
+        if rule(n) == category:
             found.append(n)
-    return examples
+            if len(found) == wanted:
+                break
+    return found
