@@ -96,7 +96,6 @@ class _Found(NamedTuple):
 
 
 class _File(NamedTuple):
-    code: str
     folder: Path
     path: str
     """Display path, for messages."""
@@ -136,7 +135,7 @@ def load_strings(
                 values, file_problems, broken = _read_file(folder / f"{code}.yml", shown)
                 problems.extend(file_problems)
                 if values is not None:
-                    found.append(_File(code, folder, shown, values, broken))
+                    found.append(_File(folder, shown, values, broken))
         return found
 
     own = read_all(codes)
@@ -553,6 +552,7 @@ class Language:
             close = difflib.get_close_matches(key, self.strings, n=1, cutoff=0.75)
             raise StringError(f'the theme has no UI string "{key}"'
                               + (f'; did you mean "{close[0]}"?' if close else "")) from None
+        # A text without a count never touches Babel: the planner may call this too.
         if not isinstance(text, str):
             text = self._form(key, text, values)
         count = values.get("count")
@@ -581,15 +581,17 @@ class Language:
         return text
 
     def plural_category(self, count: Any) -> str:
-        """CLDR's plural category of a number in this language ("one", "few", ...)."""
+        """CLDR's plural category of a number in this language ("one", "few", ...).
+
+        A Decimal keeps its visible digits (Decimal("1.0") is "other" in
+        English), so it is not kept: it would share a key with 1."""
+        if type(count) is not int and type(count) is not float:
+            return self._plural_category(count)
         try:
             return self._plurals[count]
         except KeyError:
-            pass
-        except TypeError:  # unhashable: nothing to keep
-            return self._plural_category(count)
-        category = self._plurals[count] = self._plural_category(count)
-        return category
+            category = self._plurals[count] = self._plural_category(count)
+            return category
 
     def _plural_category(self, count: Any) -> str:
         if isinstance(count, bool) or not isinstance(count, int | float | decimal.Decimal):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -84,9 +85,10 @@ attempts_count:
 # Babel stays off the path of a build that renders nothing ----------------------
 
 
-def test_importing_the_module_and_loading_strings_does_not_import_babel() -> None:
+def test_importing_loading_and_a_text_without_a_count_do_not_import_babel() -> None:
     code = ("import sys; from pathlib import Path; import generator.i18n as i; "
-            f"i.load_strings([Path({str(DEFAULT_I18N)!r})], 'nl'); "
+            f"loaded = i.load_strings([Path({str(DEFAULT_I18N)!r})], 'nl'); "
+            "i.Language('nl', loaded.strings).t('outcome_heading', label='Ja'); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True).stdout
@@ -227,6 +229,13 @@ def test_arabic_has_a_zero_and_a_two_form() -> None:
     arabic = Language("ar", {"n": forms})
     assert [arabic.t("n", count=n) for n in (0, 1, 2, 3, 11, 100)] == [
         "zero", "one", "two", "few", "many", "other"]
+
+
+def test_a_whole_float_count_is_one_but_a_decimal_keeps_its_visible_digits() -> None:
+    english = Language("en", {"days": {"one": "{value} day", "other": "{value} days"}})
+    assert english.t("days", count=1, value="1") == "1 day"
+    assert english.t("days", count=1.0, value="1") == "1 day"
+    assert english.t("days", count=Decimal("1.0"), value="1.0") == "1.0 days"
 
 
 def test_a_form_the_text_lacks_falls_back_to_other() -> None:
