@@ -8,6 +8,7 @@ language, from a complete fixture file that the theme does not ship.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import subprocess
 import sys
 from decimal import Decimal
@@ -395,6 +396,30 @@ def test_a_value_that_is_not_text_or_plural_forms_is_a_problem_at_its_line(
     problems = load(tmp_path, ["theme"], "nl").problems
     assert [where(p) for p in problems] == [("theme/nl.yml", line, ERROR)]
     assert words in problems[0].message + " " + (problems[0].hint or "")
+
+
+NASTY = [
+    b"", b"\xef\xbb\xbf", b"# only a comment\n", b"~\n", b"42\n", b"'text'\n", b"\x00\x01",
+    b"a: !!python/object:os.system x\n", b"a: &x [*x]\n", b"? [a, b]\n: c\n",
+    b"a: {one: x, other: y, few: {deep: z}}\n", b"[" * 200 + b"]" * 200, b"a:\n\t- b\n",
+    b"a: b\n---\nc: d\n", b"outcome_labels: {no: [x]}\n", b"months: 3\n", b"date_format: {}\n",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_loading_never_raises_whatever_the_file_holds(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = [*NASTY, b"key: ", b"  one: ", b"other: ", b"{count}", b"{", b"}", b"\n", b"  ",
+              b'"', b"'", b": ", b"- ", b"\xff", b"\xc3", b"#", b"&a ", b"*a ", b"!!int "]
+    text = b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+    write(tmp_path / "theme", "nl.yml", NASTY[seed] if seed < len(NASTY) else text)
+    write(tmp_path / "theme", "en.yml", EN)
+    loaded = load(tmp_path, ["theme"], "nl")
+    assert isinstance(loaded.strings, dict)
+    assert all(p.path == "theme/nl.yml" or p.severity == WARNING for p in loaded.problems)
+    language = Language("nl", loaded.strings)
+    assert isinstance(language.t("nav_home"), str)
+    assert all(isinstance(p, Problem) for p in check_strings(loaded))
 
 
 def test_numbers_and_yaml_words_stay_the_text_they_were_written_as(tmp_path: Path) -> None:
