@@ -348,6 +348,10 @@ _YAML_MESSAGES = (
      'put the whole text in "double quotes"'),
     ("tab character", False, "this line is indented with a tab; YAML needs spaces",
      "replace the tab with spaces"),
+    ("cannot start any token", False,
+     "this line has a character that YAML does not allow here: a tab, or @ or ` at the "
+     "start of a text", 'indent with spaces, and put a text that starts with @ or ` in '
+     '"double quotes"'),
 )
 
 
@@ -501,8 +505,8 @@ class Language:
     """UI strings and CLDR formats of one language: the renderer's `t`, `|date`, `|number`.
 
     Every formatter keeps what it made: a site shows the same few hundred dates
-    and numbers on thousands of pages, and a Babel call costs tens of µs
-    against a dict lookup's tenth of one. Babel is imported on first use.
+    and numbers on thousands of pages, and a Babel call costs many times a dict
+    lookup. Babel is imported on first use.
     """
 
     def __init__(self, code: str, strings: Mapping[str, Any]) -> None:
@@ -767,7 +771,7 @@ def _written(code: str) -> str:
     return "-".join(spelled)
 
 
-def language_hint(code: str) -> str | None:
+def language_hint(code: str) -> str:
     """A did-you-mean for an unknown code: by English name ("Dutch" -> nl) or by spelling."""
     from babel import Locale
 

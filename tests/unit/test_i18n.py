@@ -350,6 +350,8 @@ def test_a_key_a_child_theme_adds_is_missing_from_the_child_s_language_file(
     ("nav_home: Overzicht\nnav_archive x\nsee_all: y\n", 2, "no colon"),
     ("nav_home: Overzicht\nper_week: per: week\n", 2, "colon followed by a space"),
     ("nav_home: Overzicht\nattempts_count:\n  one: x\n other: y\n", 4, "not valid YAML"),
+    ("nav_home: Overzicht\nsee_all:\n\t- x\n", 3, "a tab, or @"),
+    ("nav_home: Overzicht\nsee_all: @all\n", 2, "a tab, or @"),
 ])
 def test_broken_yaml_is_a_problem_at_its_line_not_a_traceback(
         tmp_path: Path, text: str, line: int, words: str) -> None:
