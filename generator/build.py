@@ -10,6 +10,7 @@ Nothing is written until every file validated and every page rendered.
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
 from generator.problems import WARNING, BuildFailed, Problem, TemplateProblem, display_path
 from generator.render import RendererFactory, TemplatesFailed
-from generator.site import BuildOptions, Settings, Site, SourceFiles, load_site
+from generator.site import BuildOptions, Settings, Site, load_site
 
 __all__ = ["BuildOptions", "BuildResult", "aggregate", "build_site", "check_site", "stats_of"]
 
@@ -53,6 +54,10 @@ class Timer:
         self.stages.append((name, now - self.last))
         self.last = now
 
+    def add(self, name: str, seconds: float) -> None:
+        """A figure measured elsewhere (the workers' time in a stage that ran in a pool)."""
+        self.stages.append((name, seconds))
+
     @property
     def total(self) -> float:
         return time.perf_counter() - self.start
@@ -82,9 +87,9 @@ def published_bodies(site: Site, attempts: list[stats.Attempt]) -> list[derive.B
 
 
 def link_sources(site: Site, attempts: list[stats.Attempt]) -> list[LinkSource]:
-    found = [LinkSource(a.entry.path, a.entry.digest, pages.attempt_url(a.entry.slug))
+    found = [(a.entry.path, a.entry.digest, pages.attempt_url(a.entry.slug))
              for a in attempts if not a.entry.private]
-    return found + [LinkSource(p.path, p.digest, f"/{p.slug}/") for p in site.pages]
+    return found + [(p.path, p.digest, f"/{p.slug}/") for p in site.pages]
 
 
 def renderer_factory(site: Site, store: ArtifactStore | None,
@@ -117,59 +122,74 @@ def produce_bytes(factory: RendererFactory, site_dir: Path) -> Any:
 
 
 def build_site(options: BuildOptions) -> BuildResult:
-    """Check the output folder, then build once (what `goldstar build` runs)."""
-    site_dir = options.site_dir
-    reason = output.check_output(site_dir, options.output,
-                                 display_path(options.output, site_dir))
+    """Check the output folder, then build once (what `goldstar build` runs).
+
+    The collector is off for the run: a build makes few reference cycles, and
+    its collections cost 5% of a cold build walking data that lives to the end.
+    """
+    reason = output.check_output(options.site_dir, options.output,
+                                 display_path(options.output, options.site_dir))
     if reason is not None:
         raise BuildFailed([reason], "Nothing was written.")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(options: BuildOptions) -> BuildResult:
+    site_dir = options.site_dir
     kept = f"{display_path(options.output.resolve(), site_dir.resolve())}/ was left as it was."
     timer = Timer()
     store = open_store(options)
     workers = parallel.workers(options.workers)
     head_start: list[parallel.Background] = []
 
-    def start_markdown_early(settings: Settings, files: SourceFiles) -> None:
-        """On a cold build, render Markdown on a second core while this one parses."""
+    def start_markdown_early(settings: Settings, found: list[tuple[str, str]]) -> None:
+        """On a cold build, render Markdown on a second core while this one reads
+        and parses. More files than bodies in the store tells a cold build."""
         config = settings.config
         links = store.table(derive.BODY_LINKS,
                             derive.body_settings(config.allow_html, config.base_path))
-        if workers > 1 and len(files.attempts) - len(links) >= derive.PARALLEL_BODIES:
+        if workers > 1 and len(found) - len(links) >= derive.PARALLEL_BODIES:
             head_start.append(derive.start_head_start(
-                files.attempts.values(), links.__contains__, config.allow_html,
-                config.base_path))
+                found, links.__contains__, config.allow_html, config.base_path))
 
     try:
-        site = load_site(options, store, after_read=start_markdown_early)
+        site = load_site(options, store, listed=start_markdown_early)
         timer.lap("load")
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
-        early = head_start[0].result() if head_start else {}
-        head_start.clear()
-        bodies, _ = derive.derive_bodies(store, published_bodies(site, attempts),
-                                         site.config.allow_html, site.config.base_path,
-                                         workers, early)
-        timer.lap("markdown")
         static_files = site.theme.static_files()
-        plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               [path for path, _ in static_files], bodies)
-        timer.lap("plan")
+        work = derive.prepare_bodies(store, published_bodies(site, attempts),
+                                     site.config.allow_html, site.config.base_path)
+        site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
+                                    [path for path, _ in static_files], work.bodies)
         factory = renderer_factory(site, store)
-        digests = factory.digests()
+        digests = factory.digests()  # compiles the templates if anything will render
+        timer.lap("plan")
+        if head_start:  # what the background rendered while this process got here
+            work.take_early(head_start.pop().result())
         disk = output.DiskOutput(options.output, fingerprint(site))
         try:
-            render.render_files(plan.files, digests, disk, produce_bytes(factory, site_dir),
-                                bodies, workers)
+            report = render.render_files(
+                site_plan.files, digests, disk, produce_bytes(factory, site_dir), work, workers,
+                meanwhile=store.serialize)
             for path, src in static_files:
                 disk.record(disk.stage(path, src.read_bytes(), "static"))
-            timer.lap("render")
+            timer.lap("markdown and render")
+            timer.add("  markdown (CPU, all processes)", report.markdown_seconds)
+            timer.add("  render (CPU, all processes)", report.render_seconds)
             written, deleted = disk.commit()
         except BaseException:
             disk.abort()
             raise
         timer.lap("write")
         problems = site.warnings + LinkChecker().check(link_sources(site, attempts),
-                                                       bodies.links, plan.urls)
+                                                       work.bodies.link_table, site_plan.urls)
         timer.lap("links")
         problems += store.save()
         timer.lap("cache")
@@ -183,7 +203,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     finally:
         for background in head_start:
             background.close()
-    return _result(site, attempts, counts, plan, written, deleted, problems, timer)
+    return _result(site, attempts, counts, site_plan, written, deleted, problems, timer)
 
 
 def check_site(options: BuildOptions) -> BuildResult:
@@ -194,21 +214,21 @@ def check_site(options: BuildOptions) -> BuildResult:
     try:
         site = load_site(options, store)
         attempts, counts = aggregate(site)
-        bodies, _ = derive.derive_bodies(store, published_bodies(site, attempts),
-                                         site.config.allow_html, site.config.base_path, workers)
+        work = derive.prepare_bodies(store, published_bodies(site, attempts),
+                                     site.config.allow_html, site.config.base_path)
         static_files = site.theme.static_files()
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               [path for path, _ in static_files], bodies)
+                               [path for path, _ in static_files], work.bodies)
         factory = renderer_factory(site, None)
         memory = output.MemoryOutput()
         render.render_files(plan.files, factory.digests(), memory,
-                            produce_bytes(factory, options.site_dir), bodies, workers)
+                            produce_bytes(factory, options.site_dir), work, workers)
     except TemplateProblem as exc:
         raise BuildFailed([exc.problem], "Nothing was written.") from None
     except (TemplatesFailed, BuildFailed) as exc:
         raise BuildFailed(exc.problems, "Nothing was written.") from None
     problems = site.warnings + LinkChecker().check(link_sources(site, attempts),
-                                                   bodies.links, plan.urls)
+                                                   work.bodies.link_table, plan.urls)
     written, deleted = memory.commit()
     return _result(site, attempts, counts, plan, written, deleted, problems, timer)
 

@@ -56,7 +56,8 @@ class Shelf:
     def __init__(self, folder: Path | None, namespace: str) -> None:
         self.folder = folder
         self.namespace = namespace
-        self.values: dict[str, bytes] = {}
+        self.shards: dict[str, dict[str, bytes]] = {}
+        """Values by shard (the first two characters of their key), then by key."""
         self.loaded: set[str] = set()
         self.dirty: set[str] = set()
         self.forgotten: set[str] = set()
@@ -73,22 +74,21 @@ class Shelf:
         return self._stale
 
     def get(self, key: str) -> bytes | None:
-        value = self.values.get(key)
-        if value is None and key[:2] not in self.loaded:
-            self._load(key[:2])
-            value = self.values.get(key)
-        return value
+        shard = key[:2]
+        if shard not in self.loaded:
+            self._load(shard)
+        return self.shards.get(shard, {}).get(key)
 
     def put(self, key: str, value: bytes) -> None:
         if len(key) != KEY_LENGTH:
             raise ValueError(f"shelf keys are {KEY_LENGTH} hex characters, not {key!r}")
-        self.values[key] = value
+        self.shards.setdefault(key[:2], {})[key] = value
         self.forgotten.discard(key)
         self.dirty.add(key[:2])
 
     def forget(self, key: str) -> None:
         """Drop a value the site no longer uses (its shard is rewritten without it)."""
-        self.values.pop(key, None)
+        self.shards.get(key[:2], {}).pop(key, None)
         self.forgotten.add(key)
         self.dirty.add(key[:2])
 
@@ -101,9 +101,10 @@ class Shelf:
                 data = f.read()
         except OSError:
             return
+        values = self.shards.setdefault(shard, {})
         for key, value in unpack_shard(data, self.namespace):
             if key not in self.forgotten:
-                self.values.setdefault(key, value)
+                values.setdefault(key, value)
 
     def prepare(self) -> None:
         """Make the folder this namespace's (removing another's shards): once, in
@@ -123,9 +124,17 @@ class Shelf:
         for shard in sorted(set(shards)):
             if shard not in self.loaded:
                 self._load(shard)
-            records = sorted((k, v) for k, v in self.values.items() if k[:2] == shard)
+            records = sorted(self.shards.get(shard, {}).items())
             _write_atomically(self.folder / f"{shard}.bin", pack_shard(records, self.namespace))
             self.dirty.discard(shard)
+
+    def drop(self, shards: Iterable[str]) -> None:
+        """Forget what this process holds of these shards: another process wrote
+        them, so the files are newer; they are read again if asked for."""
+        for shard in shards:
+            self.shards.pop(shard, None)
+            self.dirty.discard(shard)
+            self.loaded.discard(shard)
 
     def save(self) -> None:
         if self.dirty or self.stale():
@@ -170,6 +179,7 @@ class ArtifactStore:
         self.code = code
         self.tables: dict[str, tuple[str, dict[str, Any]]] = {}
         self.changed_tables: set[str] = set()
+        self.serialized: dict[str, bytes] = {}
         self.shelves: dict[str, Shelf] = {}
 
     def namespace(self, kind: str, settings: object) -> str:
@@ -207,18 +217,28 @@ class ArtifactStore:
             self.shelves[name] = shelf
         return shelf
 
+    def serialize(self) -> None:
+        """Turn the changed tables into bytes now (the build does it while its
+        workers render), so that `save` only writes them."""
+        if self.root is None:
+            return
+        for name in sorted(self.changed_tables):
+            ns, rows = self.tables[name]
+            data = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
+                              separators=(",", ":"))
+            self.serialized[name] = data.encode("utf-8")
+        self.changed_tables.clear()
+
     def save(self) -> list[Problem]:
         """Write what changed; a warning (never an error) when that fails."""
         if self.root is None:
             return []
         try:
+            self.serialize()
             self._prepare_root()
-            for name in sorted(self.changed_tables):
-                ns, rows = self.tables[name]
-                data = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
-                                  separators=(",", ":"))
-                _write_atomically(self.root / f"{name}.json", data.encode("utf-8"))
-            self.changed_tables.clear()
+            for name, data in sorted(self.serialized.items()):
+                _write_atomically(self.root / f"{name}.json", data)
+            self.serialized.clear()
             for shelf in self.shelves.values():
                 shelf.save()
         except OSError as exc:

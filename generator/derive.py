@@ -11,8 +11,8 @@ before its template runs, never by the template itself.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator import markdown, parallel
@@ -20,13 +20,12 @@ from generator.cache import ArtifactStore, Shelf
 from generator.entries import body_text, split_body
 from generator.frontmatter import FrontMatterError
 from generator.markdown import RenderedBody
-from generator.sources import Source
+from generator.sources import Source, read
 
 BODIES = "bodies"
 BODY_LINKS = "body_links"
 PARALLEL_BODIES = 600
 """Below this many bodies to render, a process pool costs more than it saves."""
-TASKS_PER_WORKER = 16
 
 Links = tuple[tuple[str, int], ...]
 
@@ -102,110 +101,144 @@ def body_settings(allow_html: bool, base_path: str) -> tuple[bool, str]:
     return allow_html, base_path
 
 
-def derive_bodies(store: ArtifactStore, wanted: list[BodySource], allow_html: bool,
-                  base_path: str, workers: int = 1,
-                  early: Mapping[str, RenderedBody] | None = None) -> tuple[Bodies, int]:
-    """Render every wanted body the store lacks; returns the bodies and how many
-    were rendered. `early` holds bodies rendered in the background meanwhile.
+@dataclass
+class BodyWork:
+    """The derive stage's work for bodies: what is wanted, what the store lacks."""
 
-    With a pool, each worker renders the bodies of the shards it owns and writes
-    those shards itself; only their links come back, so no process ever holds
-    every body (a 100,000-attempt site has half a gigabyte of them).
-    """
+    store: ArtifactStore
+    bodies: Bodies
+    missing: list[str]
+    """Digests of wanted bodies that are neither in the store nor rendered early."""
+    early: dict[str, RenderedBody]
+    """Bodies the background rendered while the files were parsed."""
+    missing_set: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.missing_set = set(self.missing)
+
+    @property
+    def to_disk(self) -> bool:
+        """Whether rendered bodies go to the store's shard files (not only memory)."""
+        return self.bodies.shelf.folder is not None
+
+    def todo(self) -> list[str]:
+        """Every body that must be put in the store: rendered now or early."""
+        return [*self.missing, *self.early]
+
+    def take_early(self, early: Mapping[str, RenderedBody]) -> None:
+        """Bodies the background rendered: not to be rendered again."""
+        for digest, body in early.items():
+            if digest in self.missing_set:
+                self.early[digest] = body
+        if self.early:
+            self.missing = [d for d in self.missing if d not in self.early]
+            self.missing_set = set(self.missing)
+
+
+def prepare_bodies(store: ArtifactStore, wanted: list[BodySource], allow_html: bool,
+                   base_path: str) -> BodyWork:
+    """What rendering the wanted bodies takes; forgets the bodies no longer wanted."""
     settings = body_settings(allow_html, base_path)
     shelf = store.shelf(BODIES, settings)
     links = store.table(BODY_LINKS, settings)
     by_digest = {w.digest: w for w in wanted}
     bodies = Bodies(shelf, links, by_digest, allow_html, base_path)
-    early = {d: b for d, b in (early or {}).items() if d in by_digest and d not in links}
-    missing = [d for d in by_digest if d not in links and d not in early]
+    missing = [d for d in by_digest if d not in links]
     for gone in [d for d in links if d not in by_digest]:
         del links[gone]
         shelf.forget(gone)
-    if missing or early or shelf.dirty:
+    if missing or shelf.dirty:
         store.table_changed(BODY_LINKS)
-    if len(missing) >= PARALLEL_BODIES and workers > 1:
-        _render_in_pool(bodies, missing, early, workers)
-    else:
-        for digest, body in early.items():
-            bodies.add(digest, body)
-        for digest in missing:
-            rendered = bodies.compute(digest)
-            assert rendered is not None  # every wanted digest has its source
-            bodies.add(digest, rendered)
-    return bodies, len(missing)
+    return BodyWork(store, bodies, missing, {})
 
 
-def _render_in_pool(bodies: Bodies, missing: list[str], early: Mapping[str, RenderedBody],
-                    workers: int) -> None:
-    shelf = bodies.shelf
-    to_disk = shelf.folder is not None
-    if to_disk:
-        shelf.prepare()
-    markdown.load_parser(bodies.allow_html, bodies.base_path)  # inherited by the workers
-    groups = min(256, workers * TASKS_PER_WORKER)
-    tasks: dict[int, tuple[list[str], set[str]]] = {}
-    for digest in [*missing, *early]:
-        group = int(digest[:2], 16) % groups
-        task = tasks.setdefault(group, ([], set()))
-        task[0].append(digest)
-        task[1].add(digest[:2])
-    # The biggest tasks first, so the small ones even out the workers' finish.
-    ordered = sorted(tasks.values(), key=lambda t: -len(t[0]))
-    results = parallel.map_tasks(
-        functools.partial(_render_task, bodies, early, to_disk), ordered, workers)
-    for done in results:
-        for digest, links, html in done:
-            bodies.link_table[digest] = links
-            if html is not None:
-                bodies.add(digest, RenderedBody(html, tuple(tuple(x) for x in links)))
-    if to_disk:  # the workers wrote these shards; this process's copy is older
-        written = {shard for _, shards in ordered for shard in shards}
-        shelf.dirty -= written
-        shelf.loaded -= written
-        for digest in [d for d in shelf.values if d[:2] in written]:
-            del shelf.values[digest]
+def derive_all(work: BodyWork) -> None:
+    """The derive stage in this process: every missing body rendered, all kept."""
+    if work.missing or work.early:
+        work.store.table_changed(BODY_LINKS)
+    bodies = work.bodies
+    for digest, body in work.early.items():
+        bodies.add(digest, body)
+    for digest in work.missing:
+        rendered = bodies.compute(digest)
+        assert rendered is not None  # every wanted digest has its source
+        bodies.add(digest, rendered)
 
 
-def _render_task(bodies: Bodies, early: Mapping[str, RenderedBody], to_disk: bool,
-                 task: tuple[list[str], set[str]]) -> list[tuple[str, list[list[Any]], str | None]]:
-    """In a worker: render a group of bodies and write their shards."""
-    digests, shards = task
+DerivedBody = tuple[str, list[list[Any]], str | None]
+"""(digest, links, HTML when the parent keeps bodies in memory) from a worker."""
+
+
+def derive_group(work: BodyWork, digests: Sequence[str], shards: Iterable[str],
+                 send_html: bool) -> list[DerivedBody]:
+    """In a worker: render a group of bodies (or take the early ones), keep them
+    for the pages this worker renders next, and write the group's shards, which
+    no other worker writes."""
+    bodies = work.bodies
     done = []
     for digest in digests:
-        body = early.get(digest) or bodies.compute(digest)
+        body = work.early.get(digest) or bodies.compute(digest)
         if body is None:
             raise AssertionError(f"no source for the body {digest}")
-        bodies.shelf.put(digest, body.html.encode("utf-8"))
-        done.append((digest, [list(link) for link in body.links], None if to_disk else body.html))
-    if to_disk:
+        bodies.add(digest, body)
+        done.append((digest, [list(link) for link in body.links],
+                     body.html if send_html else None))
+    if work.to_disk:
         bodies.shelf.write_shards(shards)
     return done
 
 
-def start_head_start(files: Iterable[Source], known: Callable[[str], bool],
-                     allow_html: bool, base_path: str) -> parallel.Background:
-    """Render bodies in a forked process while this one parses and plans.
+def adopt(work: BodyWork, results: Iterable[list[DerivedBody]], written: set[str]) -> None:
+    """In the parent, after the pool: the links the workers found, the bodies
+    they sent, and forgetting its own older copy of the shards they wrote."""
+    bodies = work.bodies
+    shelf = bodies.shelf
+    work.store.table_changed(BODY_LINKS)  # the links the workers found
+    for done in results:
+        for digest, links, html in done:
+            bodies.link_table[digest] = links
+            if html is not None:
+                bodies.add(digest, RenderedBody(html, tuple((h, n) for h, n in links)))
+    if work.to_disk:
+        shelf.drop(written)
 
-    Forked once the files are read, it renders from the same bytes through the
-    same functions as the derive stage; whatever it finished by the time the
-    derive stage asks is not rendered again. It cannot know yet which files
-    will be published, so it renders them in order (drafts and private ones
-    are few).
+
+def prepare_pool(work: BodyWork) -> None:
+    """Before forking workers that will render bodies: the store folder made
+    this namespace's, and markdown-it imported once, for all of them."""
+    if work.to_disk:
+        work.bodies.shelf.prepare()
+    if work.missing:
+        markdown.load_parser(work.bodies.allow_html, work.bodies.base_path)
+
+
+def start_head_start(files: list[tuple[str, str]], known: Callable[[str], bool],
+                     allow_html: bool, base_path: str) -> parallel.Background:
+    """Render bodies in a forked process while this one reads, parses and plans.
+
+    Forked as soon as the files are found, it reads and renders them one by one
+    through the same functions as the load and derive stages (sources.read,
+    split_body, markdown.render), skipping those the store has; whatever it
+    finished by the time the derive stage asks is not rendered again. It cannot
+    know yet which files will be published, so it renders them in order
+    (drafts and private ones are few).
     """
     markdown.load_parser(allow_html, base_path)
-    todo = [f for f in files if not known(f.digest)]
     return parallel.Background(
-        functools.partial(_render_until_stopped, allow_html=allow_html, base_path=base_path),
-        todo, {})
+        functools.partial(_render_until_stopped, known=known, allow_html=allow_html,
+                          base_path=base_path), files, {})
 
 
-def _render_until_stopped(todo: list[Source], stopped: Callable[[], bool], *,
-                          allow_html: bool, base_path: str) -> dict[str, RenderedBody]:
+def _render_until_stopped(files: list[tuple[str, str]], stopped: Callable[[], bool], *,
+                          known: Callable[[str], bool], allow_html: bool,
+                          base_path: str) -> dict[str, RenderedBody]:
     done: dict[str, RenderedBody] = {}
-    for source in todo:
+    for path, abs_path in files:
         if stopped():
             break
+        source = read(path, abs_path)
+        if not isinstance(source, Source) or known(source.digest):
+            continue
         try:
             text, line = split_body(source.data)
         except (UnicodeDecodeError, FrontMatterError):

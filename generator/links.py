@@ -9,41 +9,38 @@ bodies that changed while the site's URLs stay the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.problems import WARNING, Problem
 
 EXTERNAL = ("https://", "http://", "mailto:", "//")
 
-Links = tuple[tuple[str, int], ...]
+Links = Sequence[Sequence[Any]]
+"""(href, line) of each link of a body, as the derive stage found them."""
 
-
-@dataclass(frozen=True, slots=True)
-class LinkSource:
-    """A published body: the file it is in, its digest and the URL it is shown at."""
-
-    path: str
-    digest: str
-    url: str
+LinkSource = tuple[str, str, str]
+"""A published body: the file it is in, its digest and the URL it is shown at."""
 
 
 def broken_links(source: LinkSource, links: Links, urls: set[str]) -> list[Problem]:
     """The links of one body that lead to no page of the site."""
     problems = []
+    path, _, page_url = source
     for href, line in links:
         if href.startswith(EXTERNAL):  # most links: no need to take them apart
             continue
         parts = urlsplit(href)
         if parts.scheme or parts.netloc or not parts.path:
             continue
-        target = unquote(urlsplit(urljoin(source.url, parts.path)).path)
+        target = unquote(urlsplit(urljoin(page_url, parts.path)).path)
         if target in urls or target + "/" in urls or (
                 target.endswith("/index.html") and target[:-10] in urls):
             continue
         problems.append(Problem(
-            source.path, line, None, f'link to "{href}": there is no such page on this site',
+            path, line, None, f'link to "{href}": there is no such page on this site',
             "check the address; attempts live at /attempts/<file name>/", WARNING))
     return problems
 
@@ -55,16 +52,19 @@ class LinkChecker:
     urls: set[str] = field(default_factory=set)
     found: dict[LinkSource, list[Problem]] = field(default_factory=dict)
 
-    def check(self, sources: Iterable[LinkSource], links_of: Callable[[str], Links],
+    def check(self, sources: Iterable[LinkSource], links_of: Mapping[str, Links],
               urls: set[str]) -> list[Problem]:
+        """Problems of every body; `links_of` maps a body's digest to its links."""
         if urls != self.urls:
             self.urls, self.found = urls, {}
         found: dict[LinkSource, list[Problem]] = {}
         problems: list[Problem] = []
+        old = self.found
         for source in sources:
-            known = self.found.get(source)
+            known = old.get(source)
             if known is None:
-                known = broken_links(source, links_of(source.digest), urls)
+                links = links_of.get(source[1])
+                known = broken_links(source, links, urls) if links else []
             found[source] = known
             problems += known
         self.found = found

@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.hashing import digest, key_digest
 from generator.problems import Problem
@@ -106,9 +106,9 @@ def stage_file(staging: str, path: str, data: bytes) -> None:
         os.close(fd)
 
 
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """What staging one file did, handed from a worker back to the parent."""
+class Receipt(NamedTuple):
+    """What staging one file did, handed from a worker back to the parent
+    (a named tuple: thousands of them are pickled on a cold build)."""
 
     path: str
     content: str

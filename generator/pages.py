@@ -354,7 +354,7 @@ def plan_site(
         if made is None or made[0] is not previous or made[1] is not view or (
                 made[2] is not following):
             made = (previous, view, following, OutputFile(
-                view.url, output_path(view.url), "attempt.html",
+                view.url, view.url[1:] + "index.html", "attempt.html",
                 ("attempt", view.key,
                  previous.key if previous else None, following.key if following else None),
                 _attempt_context(view, previous, following),

@@ -163,10 +163,9 @@ class Session:
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
         workers = parallel.workers(options.workers)
-        bodies, _ = derive.derive_bodies(self.store, published_bodies(site, attempts),
-                                         site.config.allow_html, site.config.base_path,
-                                         workers)
-        timer.lap("markdown")
+        work = derive.prepare_bodies(self.store, published_bodies(site, attempts),
+                                     site.config.allow_html, site.config.base_path)
+        bodies = work.bodies
         static_files = site.theme.static_files()
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                [path for path, _ in static_files], bodies, self.late, self.memo)
@@ -177,14 +176,14 @@ class Session:
         previous = self.pages if last is not None and last[1] is factory else {}
         out = LiveOutput(previous, numbers, self.numbers, self.table)
         render.render_files(plan.files, factory.digests(), out,
-                            self._producer(factory, out), bodies, workers)
+                            self._producer(factory, out), work, workers, keep_bodies=True)
         for path, src in static_files:
             data = src.read_bytes()
             out.record((path, LatePage(("static", data), None, frozenset(), frozenset(), data)))
         timer.lap("render")
         self.pages, self.numbers, self.table = out.files, out.numbers, out.table
         problems = site.warnings + self.links.check(link_sources(site, attempts),
-                                                    bodies.links, plan.urls)
+                                                    bodies.link_table, plan.urls)
         timer.lap("links")
         result = BuildResult(
             attempts=len(attempts), published=sum(1 for a in attempts if not a.entry.private),

@@ -12,12 +12,13 @@ so templates only ever read finished values.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from generator import parallel
+from generator import derive, parallel
 from generator.cache import ArtifactStore
 from generator.config import SiteConfig
 from generator.pages import TEMPLATES, OutputFile
@@ -42,24 +43,32 @@ class Output(Protocol):
     def record(self, receipt: Any) -> None: ...
 
 
-class BodyLoader(Protocol):
-    def load(self, digests: Sequence[str]) -> None: ...
-
-
 @dataclass(frozen=True)
 class RenderReport:
     rendered: int
     kept: int
+    markdown_seconds: float
+    """Time spent rendering Markdown, summed over the processes that did."""
+    render_seconds: float
+    """Time spent rendering files, summed over the processes that did."""
 
 
 def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
-                 output: Output, produce: Callable[[OutputFile], Any], bodies: BodyLoader,
+                 output: Output, produce: Callable[[OutputFile], Any], work: derive.BodyWork,
                  workers: int = 1, meanwhile: Callable[[], None] = lambda: None,
-                 ) -> RenderReport:
-    """Render every file whose key changed into `output`; keep the others.
+                 keep_bodies: bool = False) -> RenderReport:
+    """Derive the missing bodies, then render every file whose key changed into
+    `output`, keeping the others.
 
     `produce(file)` renders one file (bytes for the disk, serve's late-numbered
     pages for its memory); it raises TemplateProblem for a template error.
+
+    With a pool, both stages run in one: each worker renders the Markdown of a
+    group of bodies, writes it to the store, then renders the pages that show
+    those bodies (the bodies still in its memory), so no core waits between the
+    stages and no body is read back. The lists and feeds go first, as one task:
+    they share the attempt cards, and `{% cache %}` lives per process.
+    `keep_bodies` sends rendered bodies back to this process (serve keeps them).
     """
     todo: list[tuple[OutputFile, object]] = []
     for file in files:
@@ -72,44 +81,77 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     def stage(item: tuple[OutputFile, object]) -> Any:
         file, key = item
         if file.bodies:
-            bodies.load(file.bodies)
+            work.bodies.load(file.bodies)
         return output.stage(file.path, produce(file), key)
 
-    if len(todo) >= PARALLEL_FILES and workers > 1:
-        tasks = task_groups([file.bodies[0] if file.bodies else None for file, _ in todo],
-                            workers)
-        done = parallel.map_tasks(lambda indices: [stage(todo[i]) for i in indices],
-                                  tasks, workers, meanwhile=meanwhile)
-        for receipts in done:
-            for receipt in receipts:
-                output.record(receipt)
-    else:
-        meanwhile()
-        for item in todo:
-            output.record(stage(item))
-    return RenderReport(len(todo), len(files) - len(todo))
+    derive_todo = work.todo()
+    if len(todo) + len(derive_todo) >= PARALLEL_FILES and workers > 1:
+        return _in_pool(todo, derive_todo, stage, output, work, workers, meanwhile,
+                        keep_bodies or not work.to_disk)
+    started = time.process_time()
+    derive.derive_all(work)
+    derived = time.process_time()
+    meanwhile()
+    rendering = time.process_time()
+    for item in todo:
+        output.record(stage(item))
+    return RenderReport(len(todo), len(files) - len(todo), derived - started,
+                        time.process_time() - rendering)
 
 
-def task_groups(owners: Sequence[str | None], workers: int) -> list[list[int]]:
-    """Split item numbers into pool tasks.
+Task = tuple[list[int], list[str], tuple[str, ...]]
+"""(indices of the files to render, digests of the bodies to derive, store shards owned)."""
 
-    Items that show a body (attempt and standalone pages) are grouped by the
-    store shard of that body, so each worker reads a shard once. The rest
-    (lists, feeds) form one task, handed out first: they share the attempt
-    cards, and `{% cache %}` lives per process, so in one worker each card is
-    rendered once instead of once in every worker. The small body tasks that
-    follow even out the workers' finish.
+
+def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[str],
+             stage: Callable[[tuple[OutputFile, object]], Any], output: Output,
+             work: derive.BodyWork, workers: int, meanwhile: Callable[[], None],
+             send_html: bool) -> RenderReport:
+    derive.prepare_pool(work)
+    tasks = task_groups([f.bodies[0] if f.bodies else None for f, _ in todo], derive_todo,
+                        workers)
+
+    def run(task: Task) -> tuple[list[derive.DerivedBody], list[Any], float, float]:
+        indices, digests, shards = task
+        started = time.process_time()
+        derived = derive.derive_group(work, digests, shards, send_html) if digests else []
+        middle = time.process_time()
+        receipts = [stage(todo[i]) for i in indices]
+        return derived, receipts, middle - started, time.process_time() - middle
+
+    done = parallel.map_tasks(run, tasks, workers, meanwhile=meanwhile)
+    derive.adopt(work, (d for d, _, _, _ in done), {s for _, _, shards in tasks for s in shards})
+    for _, receipts, _, _ in done:
+        for receipt in receipts:
+            output.record(receipt)
+    return RenderReport(len(todo), 0, sum(d[2] for d in done), sum(d[3] for d in done))
+
+
+def task_groups(owners: Sequence[str | None], derive_todo: Sequence[str],
+                workers: int) -> list[Task]:
+    """Split the work into pool tasks.
+
+    Files that show a body (attempt and standalone pages) are grouped with the
+    bodies to derive by the store shard of the body, so a worker derives and
+    writes a shard and then renders its pages, and no two tasks write one
+    shard. The rest (lists, feeds) is one task, handed out first. The smaller
+    tasks that follow even out the workers' finish.
     """
-    groups = min(256, workers * TASKS_PER_WORKER)
-    grouped: dict[int, list[int]] = {}
+    count = min(256, workers * TASKS_PER_WORKER)
+    grouped: dict[int, tuple[list[int], list[str], set[str]]] = {}
     others: list[int] = []
     for index, digest in enumerate(owners):
         if digest is None:
             others.append(index)
         else:
-            grouped.setdefault(int(digest[:2], 16) % groups, []).append(index)
-    tasks = [others] if others else []
-    tasks += [indices for _, indices in sorted(grouped.items())]
+            grouped.setdefault(int(digest[:2], 16) % count, ([], [], set()))[0].append(index)
+    for digest in derive_todo:
+        group = grouped.setdefault(int(digest[:2], 16) % count, ([], [], set()))
+        group[1].append(digest)
+        group[2].add(digest[:2])
+    tasks: list[Task] = [(others, [], ())] if others else []
+    tasks += [(indices, digests, tuple(sorted(shards)))
+              for _, (indices, digests, shards) in sorted(grouped.items())]
     return tasks
 
 

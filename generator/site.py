@@ -189,9 +189,12 @@ class SourceFiles:
 
 
 def read_sources(site_dir: Path, previous: SourceFiles | None = None,
-                 changed: set[Path] | None = None) -> tuple[SourceFiles, list[Problem]]:
+                 changed: set[Path] | None = None,
+                 listed: Callable[[list[tuple[str, str]]], None] | None = None,
+                 ) -> tuple[SourceFiles, list[Problem]]:
     """Read every content file, or with `previous` and `changed` (serve) only
-    those that changed; a new or removed folder means reading the list again."""
+    those that changed; a new or removed folder means reading the list again.
+    `listed` hears of the attempt files found, before they are read."""
     if previous is not None and changed is not None:
         updated = _reread(site_dir, previous, changed)
         if updated is not None:
@@ -201,6 +204,8 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
     for folder, target, what in ((ATTEMPTS_DIR, files.attempts, "attempts"),
                                  (PAGES_DIR, files.pages, "pages")):
         listing = sources.discover(site_dir, folder)
+        if listed is not None and folder == ATTEMPTS_DIR:
+            listed(listing.files)
         files.listing_problems += listing.problems
         files.listing_problems += sources.not_markdown_warnings(listing, what)
         for path, abs_path in listing.files:
@@ -283,16 +288,16 @@ def parse_sources(files: SourceFiles, parsed: ParsedFiles, config: SiteConfig,
 
 
 def load_site(options: BuildOptions, store: ArtifactStore | None = None,
-              after_read: Callable[[Settings, SourceFiles], None] | None = None) -> Site:
+              listed: Callable[[Settings, list[tuple[str, str]]], None] | None = None) -> Site:
     """Read and validate everything; raises BuildFailed with every error of the run.
 
-    `after_read` runs once the files are read and before they are parsed: the
-    build starts rendering Markdown in the background there.
+    `listed` hears of the attempt files once they are found, before they are
+    read: the build starts rendering Markdown in the background there.
     """
     settings = load_settings(options)
-    files, problems = read_sources(options.site_dir)
-    if after_read is not None:
-        after_read(settings, files)
+    files, problems = read_sources(
+        options.site_dir, listed=None if listed is None else (lambda found: listed(settings,
+                                                                                     found)))
     parsed = ParsedFiles(store, settings.config)
     attempts, pages, found = parse_sources(files, parsed, settings.config, options.drafts)
     problems = [*settings.warnings, *problems, *found]

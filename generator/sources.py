@@ -165,17 +165,18 @@ def read(path: str, abs_path: str, limit: int = MAX_FILE_BYTES) -> Source | Prob
                            "remove it from content/", WARNING)
         if info.st_size > limit:
             return _too_large(path, info.st_size, limit)
-        chunks = []
-        size = 0
-        while True:  # read to the end, but never past the limit (the file may grow)
-            chunk = os.read(fd, max(info.st_size + 1 - size, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return _too_large(path, size, limit)
-        data = b"".join(chunks)
+        # One read of one byte more than the size: fewer bytes back means the end
+        # was reached (as for any regular file); a file that grew since is read on.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) > info.st_size:
+            chunks = [data]
+            size = len(data)
+            while chunk := os.read(fd, 65536):  # never past the limit
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    return _too_large(path, size, limit)
+            data = b"".join(chunks)
     except OSError as exc:
         return Problem(path, None, None, f"cannot be read ({exc.strerror or exc})",
                        "check the file's permissions")

@@ -15,16 +15,20 @@ from generator import cache, derive, markdown, render, site
 
 def test_tasks_cover_every_item_once_and_keep_a_shard_in_one_task() -> None:
     owners = [f"{n:02x}{'0' * 30}" for n in range(256)] * 3 + [None] * 50
-    tasks = render.task_groups(owners, workers=2)
-    seen = sorted(i for indices in tasks for i in indices)
+    bodies = [f"{n:02x}{'1' * 30}" for n in range(256)]
+    tasks = render.task_groups(owners, bodies, workers=2)
+    seen = sorted(i for indices, _, _ in tasks for i in indices)
     assert seen == list(range(len(owners)))
-    where: dict[str, int] = {}
-    for number, indices in enumerate(tasks):
-        for i in indices:
-            if owners[i] is not None:  # every page of a shard is in one task
-                assert where.setdefault(owners[i][:2], number) == number
+    assert sorted(d for _, digests, _ in tasks for d in digests) == sorted(bodies)
+    owned = [shard for _, _, shards in tasks for shard in shards]
+    assert len(owned) == len(set(owned)) == 256  # no two tasks write one shard
+    for indices, digests, shards in tasks:
+        for i in indices:  # a page is in the task that derives the bodies of its shard
+            if owners[i] is not None:
+                assert owners[i][:2] in shards
+        assert {d[:2] for d in digests} <= set(shards)
     # the files without a body are one task, the first: they share the cards
-    assert tasks[0] == list(range(768, 818))
+    assert tasks[0] == (list(range(768, 818)), [], ())
     assert len(tasks) == 1 + 64
 
 
@@ -139,8 +143,9 @@ def test_bodies_rendered_in_the_background_join_the_pool_s_and_the_store(
 
 def test_the_background_renders_only_the_bodies_the_store_lacks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled_everywhere: None) -> None:
-    """It is forked once the files are read, and skips every file whose digest
-    the store already has links for."""
+    """It is forked once the files are found, reads them itself through the same
+    function as the load stage, and skips every file whose digest the store
+    already has links for."""
     report = tmp_path / "background.txt"
     in_background = derive._render_until_stopped
 
@@ -160,7 +165,7 @@ def test_the_background_renders_only_the_bodies_the_store_lacks(
         attempt("New", "2026-03-06", body="A new one.\n"))
     assert run("build", "--site", site_dir, "--as-of", "2026-03-31", "--workers", "2").code == 0
     second = report.read_text().splitlines()[1]
-    assert second == "2 ['<p>A new one.</p>\\n', '<p>Rewritten <em>body</em>.</p>\\n']"
+    assert second == "41 ['<p>A new one.</p>\\n', '<p>Rewritten <em>body</em>.</p>\\n']"
     assert "Rewritten <em>body</em>" in (
         site_dir / "public" / "attempts" / "2026-03-05-a4" / "index.html").read_text()
 
