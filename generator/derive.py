@@ -49,7 +49,7 @@ class Bodies:
     """
 
     def __init__(self, shelf: Shelf, links: dict[str, Any],
-                 sources: Mapping[str, BodySource], allow_html: bool, base_path: str) -> None:
+                 sources: dict[str, BodySource], allow_html: bool, base_path: str) -> None:
         self.shelf = shelf
         self.link_table = links
         self.sources = sources
@@ -150,6 +150,19 @@ def prepare_bodies(store: ArtifactStore, wanted: list[BodySource], allow_html: b
     if missing or shelf.dirty:
         store.table_changed(BODY_LINKS)
     return BodyWork(store, bodies, missing, {})
+
+
+def replace_body(work: BodyWork, source: BodySource) -> None:
+    """Serve's patch path: one more body wanted (a saved file), rendered now
+    unless the store has it. The body it replaces stays until the next whole
+    build prunes the store (another file may have the same bytes)."""
+    bodies = work.bodies
+    bodies.sources[source.digest] = source
+    if source.digest not in bodies.link_table:
+        rendered = bodies.compute(source.digest)
+        assert rendered is not None
+        bodies.add(source.digest, rendered)
+        work.store.table_changed(BODY_LINKS)
 
 
 def derive_all(work: BodyWork) -> None:

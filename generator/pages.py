@@ -232,6 +232,19 @@ class PlanMemo:
     """By entry path: (previous, view, next) and the attempt's page made from them."""
     lists: dict[str, tuple[tuple[Any, ...], list[OutputFile]]] = field(default_factory=dict)
     """By list URL: what the list was made from, and its pages."""
+    category_terms: dict[str, Term] = field(default_factory=dict)
+    tag_terms: dict[str, Term] = field(default_factory=dict)
+    by_name: dict[tuple[str, str], Term] = field(default_factory=dict)
+    """The term tables of the last plan, by slug and by name as written."""
+    # What patch_plan needs to swap a view into the last plan:
+    published: list[AttemptView] = field(default_factory=list)
+    list_specs: dict[str, tuple[str, str, list[AttemptView]]] = field(default_factory=dict)
+    """By list URL: its heading, its kind and its items (newest first)."""
+    home: Callable[[list[AttemptView]], OutputFile] | None = None
+    feed: Callable[[list[AttemptView]], OutputFile] | None = None
+    latest_count: int = 0
+    feed_count: int = 0
+    per_page: int = 20
 
 
 @dataclass
@@ -271,22 +284,28 @@ def plan_site(
     bodies: BodyText,
     numbering: Numbering = PLAIN,
     memo: PlanMemo | None = None,
+    placed_as_before: bool = False,
 ) -> SitePlan:
     """Every output file of the site, in a stable order.
 
     With a `memo` (serve) the views, attempt pages and lists of the last plan
     are reused where nothing they were made from changed; the memo is updated
-    for the next one.
+    for the next one. `placed_as_before` says that every attempt has the same
+    date, file, outcome, category and tags as in the last plan (only what it
+    shows changed, and those attempts are new objects): the views of the other
+    attempts are then reused without looking at their terms again.
     """
     t = strings.get
     memo = memo if memo is not None else PlanMemo()  # a fresh one reuses nothing
     outcomes = outcome_views(config, strings)
     if outcomes == memo.outcomes:
         outcomes = memo.outcomes  # the same objects: views that point to them stay valid
-    category_terms: dict[str, Term] = {}
-    tag_terms: dict[str, Term] = {}
-    made_terms: dict[tuple[str, str], Term] = {}
-    by_name: dict[tuple[str, str], Term] = {}
+    reuse = placed_as_before and outcomes is memo.outcomes and bool(memo.views)
+    if reuse:  # the terms are spelled as before: the last plan's tables hold
+        category_terms, tag_terms = memo.category_terms, memo.tag_terms
+        made_terms, by_name = memo.terms, memo.by_name
+    else:
+        category_terms, tag_terms, made_terms, by_name = {}, {}, {}, {}
 
     def term_of(name: str, terms: dict[str, Term], folder: str) -> Term:
         """The term for a category or tag name; the first spelling of a slug wins."""
@@ -309,6 +328,13 @@ def plan_site(
         entry = a.entry
         if entry.private:
             continue
+        if reuse:
+            view = old_views.get(entry.path)
+            if view is not None and view.attempt is a:
+                view.bodies = bodies
+                published.append(view)
+                views[entry.path] = view
+                continue
         outcome = outcomes[a.outcome]
         category = term_of(entry.category, category_terms, "categories") if entry.category else None
         tags = [term_of(x, tag_terms, "tags") for x in entry.tags]
@@ -331,17 +357,22 @@ def plan_site(
         for m in stats.milestones
     ]
     projected = stats.pace["projected_finish"]
-    files.append(OutputFile(
-        "/", "index.html", "home.html",
-        ("home", json.dumps(stats_json, sort_keys=True), tuple(v.key for v in latest)),
-        lambda: {
-            "page": _page_info("/", config.title, config.description, "home"),
-            "stats": stats_json,
-            "latest": latest,
-            "milestones": milestone_views,
-            "projected_finish": dt.date.fromisoformat(projected) if projected else None,
-        },
-    ))
+    stats_text = json.dumps(stats_json, sort_keys=True)
+
+    def home(latest: list[AttemptView]) -> OutputFile:
+        return OutputFile(
+            "/", "index.html", "home.html",
+            ("home", stats_text, tuple(v.key for v in latest)),
+            lambda: {
+                "page": _page_info("/", config.title, config.description, "home"),
+                "stats": stats_json,
+                "latest": latest,
+                "milestones": milestone_views,
+                "projected_finish": dt.date.fromisoformat(projected) if projected else None,
+            },
+        )
+
+    files.append(home(latest))
 
     # One page per published attempt, with its neighbours.
     attempt_files = {}
@@ -353,16 +384,11 @@ def plan_site(
         made = old_files.get(entry.path)
         if made is None or made[0] is not previous or made[1] is not view or (
                 made[2] is not following):
-            made = (previous, view, following, OutputFile(
-                view.url, view.url[1:] + "index.html", "attempt.html",
-                ("attempt", view.key,
-                 previous.key if previous else None, following.key if following else None),
-                _attempt_context(view, previous, following),
-                lastmod=entry.date.isoformat(), bodies=(entry.digest,),
-            ))
+            made = (previous, view, following, _attempt_file(view, previous, following))
         attempt_files[entry.path] = made
         files.append(made[3])
     memo.outcomes, memo.terms, memo.views = outcomes, made_terms, views
+    memo.category_terms, memo.tag_terms, memo.by_name = category_terms, tag_terms, by_name
     memo.attempt_files = attempt_files
 
     # Lists: the archive, then one per outcome, category and tag.
@@ -376,10 +402,12 @@ def plan_site(
         for tag in view.tags:
             by_tag.setdefault(tag.url, []).append(view)
     lists: dict[str, tuple[tuple[Any, ...], list[OutputFile]]] = {}
+    list_specs: dict[str, tuple[str, str, list[AttemptView]]] = {}
 
     def add_list(base: str, heading: str, kind: str, items: list[AttemptView]) -> None:
         made = _list_files(base, heading, None, kind, items, config.per_page, memo.lists)
         lists[base] = made
+        list_specs[base] = (heading, kind, items)
         files.extend(made[1])
 
     add_list("/attempts/", str(t("archive_heading", "All attempts")), "archive", newest_first)
@@ -402,7 +430,7 @@ def plan_site(
             ("terms", json.dumps(term_list)),
             _terms_context(index_url, index_heading, term_list),
         ))
-    memo.lists = lists
+    memo.lists, memo.list_specs = lists, list_specs
 
     # Standalone pages.
     for sp in standalone:
@@ -413,16 +441,18 @@ def plan_site(
         ))
 
     # The files around the pages.
-    feed_items = newest_first[: config.feed_entries]
-    updated = (max(v.attempt.entry.published for v in feed_items).isoformat()
-               if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
-                                                      dt.UTC).isoformat())
-    files.append(OutputFile(
-        "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items)),
-        lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),
-                 "entries": feed_items, "updated": updated},
-        in_sitemap=False, bodies=tuple(v.attempt.entry.digest for v in feed_items),
-    ))
+    def feed(feed_items: list[AttemptView]) -> OutputFile:
+        updated = (max(v.attempt.entry.published for v in feed_items).isoformat()
+                   if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
+                                                          dt.UTC).isoformat())
+        return OutputFile(
+            "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items)),
+            lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),
+                     "entries": feed_items, "updated": updated},
+            in_sitemap=False, bodies=tuple(v.attempt.entry.digest for v in feed_items),
+        )
+
+    files.append(feed(newest_first[: config.feed_entries]))
     files.append(OutputFile(
         "/404.html", "404.html", "404.html", ("404",),
         lambda: {"page": _page_info("/404.html", str(t("not_found_title", "Not found")),
@@ -458,7 +488,88 @@ def plan_site(
     ))
 
     urls = {f.url for f in files} | {"/" + s for s in static_outputs}
+    memo.published, memo.home, memo.feed = published, home, feed
+    memo.latest_count, memo.feed_count, memo.per_page = (config.latest_entries,
+                                                          config.feed_entries, config.per_page)
     return SitePlan(files, urls, published)
+
+
+def patch_plan(plan: SitePlan, memo: PlanMemo, replaced: Sequence[Attempt], bodies: BodyText,
+               numbering: Numbering = PLAIN) -> tuple[SitePlan, list[OutputFile]]:
+    """The last plan with some attempts replaced by ones placed exactly as before
+    (same date, file, outcome, category, tags: only what they show changed), and
+    the files that must be rendered again.
+
+    What plan_site would make, without looking at the other attempts: each
+    replaced view is swapped into the lists that hold it (which `memo` kept),
+    and only the files made from those lists are made again, by the same
+    functions plan_site uses. Serve's rebuild after a save that changes a
+    story or a title costs this, however large the site.
+    """
+    published = list(memo.published)
+    views = dict(memo.views)
+    paths = {a.entry.path for a in replaced}
+    position = {v.attempt.entry.path: i for i, v in enumerate(memo.published)
+                if v.attempt.entry.path in paths}
+    swapped: dict[int, AttemptView] = {}  # id of the old view -> the new one
+    for attempt in replaced:
+        old = views[attempt.entry.path]
+        view = AttemptView(attempt, bodies, old.outcome, old.category, old.tags, numbering)
+        published[position[attempt.entry.path]] = view
+        views[attempt.entry.path] = view
+        swapped[id(old)] = view
+    changed: dict[str, OutputFile] = {}
+
+    def swap(items: list[AttemptView]) -> list[AttemptView]:
+        return [swapped.get(id(v), v) for v in items]
+
+    # The attempt pages of the replaced attempts and of their neighbours.
+    attempt_files = dict(memo.attempt_files)
+    neighbourhood = {j for at in position.values() for j in (at - 1, at, at + 1)}
+    for i in sorted(j for j in neighbourhood if 0 <= j < len(published)):
+        view = published[i]
+        previous = published[i - 1] if i > 0 else None
+        following = published[i + 1] if i + 1 < len(published) else None
+        made = (previous, view, following, _attempt_file(view, previous, following))
+        attempt_files[view.attempt.entry.path] = made
+        changed[made[3].path] = made[3]
+    # The lists that hold them, the home page and the feed.
+    lists = dict(memo.lists)
+    list_specs = dict(memo.list_specs)
+    for old_id in swapped:
+        view = swapped[old_id]
+        for base in ("/attempts/", view.outcome.url,
+                     *([view.category.url] if view.category else []),
+                     *(tag.url for tag in view.tags)):
+            heading, kind, items = list_specs[base]
+            items = swap(items)
+            remade = _list_files(base, heading, None, kind, items, memo.per_page, lists)
+            lists[base], list_specs[base] = remade, (heading, kind, items)
+            for file in remade[1]:
+                changed[file.path] = file
+    newest_first = published[::-1]
+    assert memo.home is not None and memo.feed is not None  # plan_site made them
+    for file in (memo.home(newest_first[: memo.latest_count]),
+                 memo.feed(newest_first[: memo.feed_count])):
+        changed[file.path] = file
+    files = [changed.get(f.path, f) for f in plan.files]
+    memo.published, memo.views, memo.attempt_files = published, views, attempt_files
+    memo.lists, memo.list_specs = lists, list_specs
+    old_keys = {f.path: f.key for f in plan.files if f.path in changed}
+    todo = [f for f in changed.values() if f.key != old_keys.get(f.path)]
+    return SitePlan(files, plan.urls, published), todo
+
+
+def _attempt_file(view: AttemptView, previous: AttemptView | None,
+                  following: AttemptView | None) -> OutputFile:
+    entry = view.attempt.entry
+    return OutputFile(
+        view.url, view.url[1:] + "index.html", "attempt.html",
+        ("attempt", view.key,
+         previous.key if previous else None, following.key if following else None),
+        _attempt_context(view, previous, following),
+        lastmod=entry.date.isoformat(), bodies=(entry.digest,),
+    )
 
 
 def _page_info(url: str, title: str, description: str | None, kind: str) -> Context:
@@ -492,23 +603,30 @@ def _list_files(base: str, heading: str, intro: str | None, kind: str,
                 items: list[AttemptView], per_page: int,
                 made_before: dict[str, tuple[tuple[Any, ...], list[OutputFile]]]
                 ) -> tuple[tuple[Any, ...], list[OutputFile]]:
-    """The pages of one list, or the last plan's when it was made from the same views."""
-    inputs = (heading, intro, kind, per_page, *items)
-    old = made_before.get(base)
-    if old is not None and old[0] == inputs:  # views compare by identity: C speed
-        return old
+    """The pages of one list. A page of the last plan is reused when it shows the
+    very same views in a list of the same length (views compare by identity, at
+    C speed), so an edit rebuilds the one page of a long archive that shows it."""
+    inputs = (heading, intro, kind, per_page, len(items))
+    old_inputs, old_files = made_before.get(base, ((), []))
+    same_list = old_inputs[:5] == inputs
     numbered = paginate(base, len(items), per_page)
     total = len(numbered)
     files = []
     for number, url in numbered:
-        chunk = items[(number - 1) * per_page: number * per_page]
+        start = (number - 1) * per_page
+        chunk = items[start:start + per_page]
+        if same_list:
+            old = old_files[number - 1]
+            if old_inputs[5 + start:5 + start + per_page] == tuple(chunk):
+                files.append(old)
+                continue
         title = heading if number == 1 else f"{heading} ({number}/{total})"
         files.append(OutputFile(
             url, output_path(url), "list.html",
             ("list", heading, number, total, tuple([v.key for v in chunk])),
             _list_context(url, title, heading, intro, kind, chunk, number, numbered),
         ))
-    return inputs, files
+    return (*inputs, *items), files
 
 
 def page_window(number: int, total: int, around: int = 2) -> list[int]:

@@ -13,11 +13,13 @@ serve stops.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import derive, numbering, pages, parallel, render
+from generator import derive, entries, numbering, pages, parallel, render, stats
 from generator.build import (
     BuildResult,
     Timer,
@@ -28,7 +30,7 @@ from generator.build import (
     published_bodies,
     renderer_factory,
 )
-from generator.entries import ATTEMPTS_DIR, PAGES_DIR
+from generator.entries import ATTEMPTS_DIR, PAGES_DIR, Entry
 from generator.links import LinkChecker
 from generator.numbering import LateNumbers
 from generator.problems import BuildFailed, Problem, TemplateProblem
@@ -72,22 +74,30 @@ class LiveOutput:
 
     Keys are compared as they are, without hashing: this runs on every save.
     When numbers shift, a page that only prints them gets them substituted;
-    one that computed with them is rendered again.
+    one that computed with them is rendered again. With `carry`, every page
+    of the last build stays unless it is rendered again (serve's patch path,
+    which hands over only the files a save changed).
     """
 
     def __init__(self, previous: dict[str, LatePage], numbers: dict[int, int],
-                 old_numbers: dict[int, int], old_table: dict[bytes, bytes]) -> None:
+                 old_numbers: dict[int, int], old_table: dict[bytes, bytes],
+                 carry: bool = False) -> None:
         self.old = previous
         self.shifted = {i for i, n in numbers.items() if old_numbers.get(i) != n}
         self.table = numbering.table(numbers) if self.shifted or not previous else old_table
         self.numbers = numbers
-        self.files: dict[str, LatePage] = {}
-        self.rendered = 0
+        self.files: dict[str, LatePage] = dict(previous) if carry else {}
+        self.keys: dict[str, object] = {}
+        """Keys of the files to render, until they come back rendered."""
+        self.rendered_paths: list[str] = []
 
     def unchanged(self, path: str, key: object) -> bool:
         old = self.old.get(path)
-        return (old is not None and old.key == key
-                and not (self.shifted and not old.semantic.isdisjoint(self.shifted)))
+        if (old is not None and old.key == key
+                and not (self.shifted and not old.semantic.isdisjoint(self.shifted))):
+            return True
+        self.keys[path] = key
+        return False
 
     def keep(self, path: str) -> None:
         old = self.old[path]
@@ -96,16 +106,38 @@ class LiveOutput:
         self.files[path] = old
 
     def stage(self, path: str, page: LatePage, key: object) -> tuple[str, LatePage]:
-        page.key = key
         return path, page
 
     def record(self, receipt: tuple[str, LatePage]) -> None:
+        """Keep a rendered page, under this process's own key object: a key that
+        came back pickled from a worker would be an equal copy, and the next
+        rebuild would compare it element by element instead of by identity."""
         path, page = receipt
+        page.key = self.keys.pop(path, page.key)
         self.files[path] = page
-        self.rendered += 1
+        self.rendered_paths.append(path)
 
-    def contents(self) -> dict[str, bytes]:
-        return {path: page.data for path, page in self.files.items()}
+    @property
+    def rendered(self) -> int:
+        return len(self.rendered_paths)
+
+
+@dataclass
+class Built:
+    """What the last good build made, for the next one to reuse."""
+
+    site: Site
+    attempts: list[stats.Attempt]
+    counts: stats.Stats
+    work: derive.BodyWork
+    plan: pages.SitePlan
+    static: dict[str, bytes]
+    contents: dict[str, bytes]
+    links: list[tuple[str, str, str]]
+    entry_index: dict[str, int]
+    """Position of each attempt file in site.entries."""
+    attempt_index: dict[str, int]
+    """Position of each counted attempt in attempts."""
 
 
 class Session:
@@ -126,13 +158,23 @@ class Session:
         self.factory: tuple[object, RendererFactory] | None = None
         """The last renderer factory and its key: pages rendered with another are not reused."""
         self.theme_root: Path | None = None
+        self.built: Built | None = None
 
     def build(self, changed: set[Path] | None = None) -> BuildResult:
         """One build; `changed` (from the watcher) limits what is read again.
 
         Raises BuildFailed with every problem; the last good pages stay.
+        The collector is paused meanwhile: a rebuild allocates little, but
+        enough to start collections that walk the whole site's data (serve
+        collects once after publishing, serve.settle_memory).
         """
+        collecting = gc.isenabled()
+        gc.disable()
         try:
+            if changed is not None:
+                patched = self._patch(changed)
+                if patched is not None:
+                    return patched
             return self._build(changed)
         except TemplateProblem as exc:
             raise BuildFailed([exc.problem], KEPT) from None
@@ -141,8 +183,13 @@ class Session:
         except BuildFailed as exc:
             exc.output_note = KEPT
             raise
+        finally:
+            if collecting:
+                gc.enable()
 
     def _build(self, changed: set[Path] | None) -> BuildResult:
+        """The general path: every stage over the whole site, reusing what the
+        plan memo and the kept pages allow."""
         timer = Timer()
         options = self.options
         if self.settings is None or changed is None or not _only_content(changed, options):
@@ -165,10 +212,10 @@ class Session:
         workers = parallel.workers(options.workers)
         work = derive.prepare_bodies(self.store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
-        bodies = work.bodies
         static_files = site.theme.static_files()
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               [path for path, _ in static_files], bodies, self.late, self.memo)
+                               [path for path, _ in static_files], work.bodies, self.late,
+                               self.memo)
         numbers = {self.late.id_of(v.attempt): v.attempt.number for v in plan.views}
         timer.lap("plan")
         last = self.factory
@@ -177,21 +224,116 @@ class Session:
         out = LiveOutput(previous, numbers, self.numbers, self.table)
         render.render_files(plan.files, factory.digests(), out,
                             self._producer(factory, out), work, workers, keep_bodies=True)
-        for path, src in static_files:
-            data = src.read_bytes()
-            out.record((path, LatePage(("static", data), None, frozenset(), frozenset(), data)))
+        static = {path: src.read_bytes() for path, src in static_files}
         timer.lap("render")
-        self.pages, self.numbers, self.table = out.files, out.numbers, out.table
-        problems = site.warnings + self.links.check(link_sources(site, attempts),
-                                                    bodies.link_table, plan.urls)
+        sources = link_sources(site, attempts)
+        problems = site.warnings + self.links.check(sources, work.bodies.link_table, plan.urls)
         timer.lap("links")
-        result = BuildResult(
+        contents = {path: page.data for path, page in out.files.items()}
+        contents.update(static)
+        self._keep(out, Built(
+            site, attempts, counts, work, plan, static, contents, sources,
+            {e.path: i for i, e in enumerate(site.entries)},
+            {a.entry.path: i for i, a in enumerate(attempts)}))
+        return self._result(out, len(plan.files), problems, timer,
+                            deleted=len(set(previous) - set(out.files)))
+
+    def _patch(self, changed: set[Path]) -> BuildResult | None:
+        """The patch path: a save that changed only what attempts show (their
+        story, title, ask, feedback, lesson), none of what places them. Only
+        those files are read and parsed, their bodies rendered, and the files
+        that show them planned and rendered again: the cost follows the change,
+        not the size of the site. None when the save was anything else."""
+        built = self.built
+        if built is None or self.files is None or self.parsed is None:
+            return None
+        timer = Timer()
+        options = self.options
+        site = built.site
+        paths = _attempt_paths(changed, options, built.entry_index)
+        if paths is None:
+            return None
+        files, read_problems = read_sources(options.site_dir, self.files, changed)
+        if read_problems != self.files.listing_problems:
+            return None
+        config = site.config
+        replaced: dict[str, Entry] = {}
+        problems: list[Problem] = []
+        for path in paths:
+            source = files.attempts.get(path)
+            if source is None:
+                return None
+            known = self.parsed.get(path, source.digest)
+            if known is None:
+                parsed, found = parse_attempt_file(path, source.data, config, source.digest)
+                self.parsed.put(path, source.digest, "attempt", parsed, found)
+                known = parsed, found
+            entry, found = known
+            problems += found
+            old = site.entries[built.entry_index[path]]
+            if not isinstance(entry, Entry) or placement(entry) != placement(old):
+                return None  # an error or a new place: the general path says it all
+        # Everything placed as before: swap the entries in.
+        self.files = files
+        for path in paths:
+            known = self.parsed.get(path, files.attempts[path].digest)
+            assert known is not None and isinstance(known[0], Entry)
+            replaced[path] = known[0]
+        entries = list(site.entries)
+        for path, entry in replaced.items():
+            entries[built.entry_index[path]] = entry
+        sources = {**site.sources, **{p: files.attempts[p] for p in paths}}
+        warnings = [p for p in site.warnings if p.path not in replaced] + problems
+        site = dataclasses.replace(site, entries=entries, sources=sources, warnings=warnings)
+        attempts = list(built.attempts)
+        swapped = []
+        for path, entry in replaced.items():
+            i = built.attempt_index.get(path)
+            if i is not None:
+                old_attempt = attempts[i]
+                attempts[i] = stats.Attempt(entry, old_attempt.number, old_attempt.outcome)
+                if not entry.private:
+                    swapped.append(attempts[i])
+        timer.lap("load")
+        work = built.work
+        for attempt in swapped:
+            derive.replace_body(work, derive.BodySource(
+                attempt.entry.digest, sources[attempt.entry.path], attempt.entry.body_line))
+        plan, todo = pages.patch_plan(built.plan, self.memo, swapped, work.bodies, self.late)
+        timer.lap("plan")
+        assert self.factory is not None
+        factory = self.factory[1]
+        out = LiveOutput(self.pages, self.numbers, self.numbers, self.table, carry=True)
+        render.render_files(todo, factory.digests(), out, self._producer(factory, out), work)
+        timer.lap("render")
+        link_list = list(built.links)
+        for i, (path, _, url) in enumerate(link_list):
+            if path in replaced:
+                link_list[i] = (path, replaced[path].digest, url)
+        problems = site.warnings + self.links.check(link_list, work.bodies.link_table,
+                                                    plan.urls)
+        timer.lap("links")
+        contents = dict(built.contents)
+        contents.update((path, out.files[path].data) for path in out.rendered_paths)
+        self._keep(out, dataclasses.replace(
+            built, site=site, attempts=attempts, plan=plan, contents=contents,
+            links=link_list))
+        return self._result(out, len(plan.files), problems, timer, deleted=0)
+
+    def _keep(self, out: LiveOutput, built: Built) -> None:
+        self.pages, self.numbers, self.table = out.files, out.numbers, out.table
+        self.built = built
+
+    def _result(self, out: LiveOutput, files: int, problems: list[Problem], timer: Timer,
+                deleted: int) -> BuildResult:
+        built = self.built
+        assert built is not None
+        attempts = built.attempts
+        return BuildResult(
             attempts=len(attempts), published=sum(1 for a in attempts if not a.entry.private),
-            files=len(plan.files), written=out.rendered,
-            deleted=len(set(previous) - set(out.files)), seconds=timer.total,
+            files=files, written=out.rendered, deleted=deleted, seconds=timer.total,
             warnings=[p for p in problems if not p.is_error], timings=timer.stages,
-            stats=counts, contents=out.contents())
-        return result
+            stats=built.counts, contents=built.contents)
 
     def _factory(self, site: Site) -> RendererFactory:
         """The renderer of the last build while nothing it depends on changed."""
@@ -231,6 +373,34 @@ class Session:
     def close(self) -> list[Problem]:
         """Keep the artifact store for the next run."""
         return self.store.save()
+
+
+def placement(entry: Entry) -> tuple[object, ...]:
+    """What decides an attempt's number, address, lists and counts (not what it shows)."""
+    return (entry.path, entry.date, entry.slug, entry.outcome, entry.category, entry.tags,
+            entry.draft, entry.private, entry.decided)
+
+
+def parse_attempt_file(path: str, data: bytes, config: Any,
+                       digest: str) -> tuple[Entry | None, list[Problem]]:
+    return entries.parse_attempt(path, path[len(ATTEMPTS_DIR) + 1:], data, config, digest)
+
+
+def _attempt_paths(changed: set[Path], options: BuildOptions,
+                   known: dict[str, int]) -> list[str] | None:
+    """The attempt files a save touched, if it touched nothing else and all of
+    them were there before; None otherwise."""
+    site = options.site_dir.resolve()
+    paths = []
+    for path in changed:
+        try:
+            rel = path.resolve().relative_to(site).as_posix()
+        except ValueError:
+            return None
+        if rel not in known:
+            return None
+        paths.append(rel)
+    return sorted(paths)
 
 
 def _only_content(changed: set[Path], options: BuildOptions) -> bool:
