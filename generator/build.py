@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generator import derive, hashing, output, pages, parallel, render, stats
 from generator.cache import CACHE_DIR, ArtifactStore
 from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
 from generator.problems import WARNING, BuildFailed, Problem, TemplateProblem, display_path
-from generator.render import RendererFactory, TemplatesFailed
+from generator.render import FragmentGuard, RendererFactory, TemplatesFailed
 from generator.site import BuildOptions, Settings, Site, load_site
 
 __all__ = ["BuildOptions", "BuildResult", "aggregate", "build_site", "check_site", "stats_of"]
@@ -93,7 +93,7 @@ def link_sources(site: Site, attempts: list[stats.Attempt]) -> list[LinkSource]:
 
 
 def renderer_factory(site: Site, store: ArtifactStore | None,
-                     guard: Any = None) -> RendererFactory:
+                     guard: FragmentGuard | None = None) -> RendererFactory:
     outcomes = list(pages.outcome_views(site.config, site.strings).values())
     return RendererFactory(site.theme, site.config, site.strings,
                            {"nav_pages": nav_pages(site), "outcomes": outcomes},
@@ -112,7 +112,8 @@ def fingerprint(site: Site) -> str:
                        tuple(tuple(p.items()) for p in nav_pages(site))))
 
 
-def produce_bytes(factory: RendererFactory, site_dir: Path) -> Any:
+def produce_bytes(factory: RendererFactory, site_dir: Path
+                  ) -> Callable[[pages.OutputFile], bytes]:
     def produce(file: pages.OutputFile) -> bytes:
         if file.raw is not None:
             return file.raw()

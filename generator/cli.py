@@ -10,9 +10,13 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
+
+if TYPE_CHECKING:  # imported by the commands that need them: --help stays fast
+    from generator.problems import BuildFailed, Problem
+    from generator.site import BuildOptions
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -110,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _options(args: argparse.Namespace) -> Any:
+def _options(args: argparse.Namespace) -> BuildOptions:
     from generator.site import BuildOptions
 
     site = args.site
@@ -127,7 +131,7 @@ def _options(args: argparse.Namespace) -> Any:
     )
 
 
-def _report_failure(exc: Any) -> int:
+def _report_failure(exc: BuildFailed) -> int:
     from generator.problems import format_problems
 
     print(format_problems(exc.problems), file=sys.stderr)
@@ -135,7 +139,7 @@ def _report_failure(exc: Any) -> int:
     return EXIT_PROBLEMS
 
 
-def _print_warnings(warnings: list[Any]) -> None:
+def _print_warnings(warnings: list[Problem]) -> None:
     from generator.problems import format_problems
 
     if warnings:

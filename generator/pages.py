@@ -77,7 +77,7 @@ class OutputFile:
     """The file under the output folder (`attempts/x/index.html`)."""
     template: str | None
     """Template name; None for files written as they are (stats.json)."""
-    key: Any
+    key: tuple[object, ...]
     """What the bytes depend on, besides theme and config (see the module docstring)."""
     context: Callable[[], Context]
     """Builds the template context; called only when the file is rendered."""
@@ -230,7 +230,7 @@ class PlanMemo:
     attempt_files: dict[str, tuple[AttemptView | None, AttemptView, AttemptView | None,
                                    OutputFile]] = field(default_factory=dict)
     """By entry path: (previous, view, next) and the attempt's page made from them."""
-    lists: dict[str, tuple[tuple[Any, ...], list[OutputFile]]] = field(default_factory=dict)
+    lists: dict[str, tuple[tuple[object, ...], list[OutputFile]]] = field(default_factory=dict)
     """By list URL: what the list was made from, and its pages."""
     category_terms: dict[str, Term] = field(default_factory=dict)
     tag_terms: dict[str, Term] = field(default_factory=dict)
@@ -401,7 +401,7 @@ def plan_site(
             by_category.setdefault(view.category.url, []).append(view)
         for tag in view.tags:
             by_tag.setdefault(tag.url, []).append(view)
-    lists: dict[str, tuple[tuple[Any, ...], list[OutputFile]]] = {}
+    lists: dict[str, tuple[tuple[object, ...], list[OutputFile]]] = {}
     list_specs: dict[str, tuple[str, str, list[AttemptView]]] = {}
 
     def add_list(base: str, heading: str, kind: str, items: list[AttemptView]) -> None:
@@ -601,8 +601,8 @@ def _standalone_context(sp: StandalonePage, url: str,
 
 def _list_files(base: str, heading: str, intro: str | None, kind: str,
                 items: list[AttemptView], per_page: int,
-                made_before: dict[str, tuple[tuple[Any, ...], list[OutputFile]]]
-                ) -> tuple[tuple[Any, ...], list[OutputFile]]:
+                made_before: dict[str, tuple[tuple[object, ...], list[OutputFile]]]
+                ) -> tuple[tuple[object, ...], list[OutputFile]]:
     """The pages of one list. A page of the last plan is reused when it shows the
     very same views in a list of the same length (views compare by identity, at
     C speed), so an edit rebuilds the one page of a long archive that shows it."""

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from generator import derive, entries, numbering, pages, parallel, render, stats
 from generator.build import (
@@ -30,6 +30,7 @@ from generator.build import (
     published_bodies,
     renderer_factory,
 )
+from generator.config import SiteConfig
 from generator.entries import ATTEMPTS_DIR, PAGES_DIR, Entry
 from generator.links import LinkChecker
 from generator.numbering import LateNumbers
@@ -343,7 +344,8 @@ class Session:
                                                        self.late.fragment_guard))
         return self.factory[1]
 
-    def _producer(self, factory: RendererFactory, out: LiveOutput) -> Any:
+    def _producer(self, factory: RendererFactory,
+                  out: LiveOutput) -> Callable[[pages.OutputFile], LatePage]:
         site_dir = self.options.site_dir
         late = self.late
         everything = frozenset(out.numbers)
@@ -381,7 +383,7 @@ def placement(entry: Entry) -> tuple[object, ...]:
             entry.draft, entry.private, entry.decided)
 
 
-def parse_attempt_file(path: str, data: bytes, config: Any,
+def parse_attempt_file(path: str, data: bytes, config: SiteConfig,
                        digest: str) -> tuple[Entry | None, list[Problem]]:
     return entries.parse_attempt(path, path[len(ATTEMPTS_DIR) + 1:], data, config, digest)
 

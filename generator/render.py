@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from generator import derive, parallel
 from generator.cache import ArtifactStore
@@ -33,14 +33,20 @@ PARALLEL_FILES = 600
 TASKS_PER_WORKER = 32
 
 
-class Output(Protocol):
+Produced = TypeVar("Produced", contravariant=True)
+"""What rendering a file gives: bytes for the disk, a late-numbered page for serve."""
+Receipt = TypeVar("Receipt")
+"""What staging a file gives back (from a worker, maybe) to be recorded."""
+
+
+class Output(Protocol, Generic[Produced, Receipt]):
     def unchanged(self, path: str, key: object) -> bool: ...
 
     def keep(self, path: str) -> None: ...
 
-    def stage(self, path: str, data: Any, key: object) -> Any: ...
+    def stage(self, path: str, data: Produced, key: object) -> Receipt: ...
 
-    def record(self, receipt: Any) -> None: ...
+    def record(self, receipt: Receipt) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,13 @@ class RenderReport:
     """Time spent rendering files, summed over the processes that did."""
 
 
+P = TypeVar("P")
+R = TypeVar("R")
+
+
 def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
-                 output: Output, produce: Callable[[OutputFile], Any], work: derive.BodyWork,
+                 output: Output[P, R], produce: Callable[[OutputFile], P],
+                 work: derive.BodyWork,
                  workers: int = 1, meanwhile: Callable[[], None] = lambda: None,
                  keep_bodies: bool = False) -> RenderReport:
     """Derive the missing bodies, then render every file whose key changed into
@@ -78,7 +89,7 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
         else:
             todo.append((file, key))
 
-    def stage(item: tuple[OutputFile, object]) -> Any:
+    def stage(item: tuple[OutputFile, object]) -> R:
         file, key = item
         if file.bodies:
             work.bodies.load(file.bodies)
@@ -99,19 +110,22 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
                         time.process_time() - rendering)
 
 
+FragmentGuard = Callable[[Callable[[], str]], tuple[str, bool]]
+"""Renders a `{% cache %}` fragment and says whether it may be kept (templates.py)."""
+
 Task = tuple[list[int], list[str], tuple[str, ...]]
 """(indices of the files to render, digests of the bodies to derive, store shards owned)."""
 
 
 def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[str],
-             stage: Callable[[tuple[OutputFile, object]], Any], output: Output,
+             stage: Callable[[tuple[OutputFile, object]], R], output: Output[P, R],
              work: derive.BodyWork, workers: int, meanwhile: Callable[[], None],
              send_html: bool) -> RenderReport:
     derive.prepare_pool(work)
     tasks = task_groups([f.bodies[0] if f.bodies else None for f, _ in todo], derive_todo,
                         workers)
 
-    def run(task: Task) -> tuple[list[derive.DerivedBody], list[Any], float, float]:
+    def run(task: Task) -> tuple[list[derive.DerivedBody], list[R], float, float]:
         indices, digests, shards = task
         started = time.process_time()
         derived = derive.derive_group(work, digests, shards, send_html) if digests else []
@@ -165,7 +179,7 @@ class RendererFactory:
 
     def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
                  site_globals: dict[str, Any], site_dir: Path, store: ArtifactStore | None,
-                 fragment_guard: Callable[[Callable[[], str]], tuple[str, bool]] | None = None,
+                 fragment_guard: FragmentGuard | None = None,
                  ) -> None:
         self.theme = theme
         self.config = config

@@ -9,7 +9,6 @@ line instead of rendering an empty string.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,6 +22,7 @@ from markupsafe import Markup
 
 from generator import __version__
 from generator.config import SiteConfig
+from generator.hashing import digest
 from generator.problems import Problem, TemplateProblem
 from generator.themes import Theme
 
@@ -292,10 +292,9 @@ class Renderer:
                 if current not in closure:
                     closure.add(current)
                     stack.extend(references[current])
-            h = hashlib.blake2b(digest_size=16)
-            for part in sorted(closure):
-                h.update(part.encode() + b"\0" + sources[part].encode() + b"\0")
-            digests[name] = h.hexdigest()
+            digests[name] = digest(b"".join(
+                part.encode() + b"\0" + sources[part].encode() + b"\0"
+                for part in sorted(closure)))
         return digests
 
     def check(self, names: Iterable[str], root: Path) -> list[Problem]:
