@@ -26,6 +26,8 @@ BODIES = "bodies"
 BODY_LINKS = "body_links"
 PARALLEL_BODIES = 600
 """Below this many bodies to render, a process pool costs more than it saves."""
+TEXTS_KEPT = 512
+"""Decoded bodies kept in memory at most; the rest stay bytes in the shelf."""
 
 Links = tuple[tuple[str, int], ...]
 
@@ -67,6 +69,8 @@ class Bodies:
         hand) is rendered again here: the only Markdown outside the derive stage,
         and only to repair the store.
         """
+        if len(self.texts) > TEXTS_KEPT:  # pages load what they show just before they render
+            self.texts.clear()
         for digest in digests:
             if digest in self.texts:
                 continue
@@ -91,6 +95,8 @@ class Bodies:
                                self.allow_html, self.base_path)
 
     def add(self, digest: str, body: RenderedBody) -> None:
+        if len(self.texts) > TEXTS_KEPT:
+            self.texts.clear()
         self.texts[digest] = body.html
         self.shelf.put(digest, body.html.encode("utf-8"))
         self.link_table[digest] = [list(link) for link in body.links]
