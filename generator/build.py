@@ -97,7 +97,7 @@ def renderer_factory(site: Site, store: ArtifactStore | None,
     outcomes = list(pages.outcome_views(site.config, site.strings).values())
     return RendererFactory(site.theme, site.config, site.strings,
                            {"nav_pages": nav_pages(site), "outcomes": outcomes},
-                           site.site_dir, store, guard)
+                           site.site_dir, store, site.strings_loaded, guard)
 
 
 def nav_pages(site: Site) -> list[dict[str, str]]:
@@ -189,8 +189,8 @@ def _build(options: BuildOptions) -> BuildResult:
             disk.abort()
             raise
         timer.lap("write")
-        problems = site.warnings + LinkChecker().check(link_sources(site, attempts),
-                                                       work.bodies.link_table, site_plan.urls)
+        problems = site.warnings + factory.warnings + LinkChecker().check(
+            link_sources(site, attempts), work.bodies.link_table, site_plan.urls)
         timer.lap("links")
         problems += store.save()
         timer.lap("cache")
@@ -228,8 +228,8 @@ def check_site(options: BuildOptions) -> BuildResult:
         raise BuildFailed([exc.problem], "Nothing was written.") from None
     except (TemplatesFailed, BuildFailed) as exc:
         raise BuildFailed(exc.problems, "Nothing was written.") from None
-    problems = site.warnings + LinkChecker().check(link_sources(site, attempts),
-                                                   work.bodies.link_table, plan.urls)
+    problems = site.warnings + factory.warnings + LinkChecker().check(
+        link_sources(site, attempts), work.bodies.link_table, plan.urls)
     written, deleted = memory.commit()
     return _result(site, attempts, counts, plan, written, deleted, problems, timer)
 

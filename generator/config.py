@@ -18,7 +18,8 @@ from generator import frontmatter
 from generator.problems import WARNING, Problem, did_you_mean
 
 CONFIG_NAME = "content/site.yml"
-LANGUAGES = ("en", "nl")
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+"""The shape of a language code; whether CLDR knows it is checked when pages render."""
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
@@ -63,7 +64,7 @@ class SiteConfig:
     description: str = ""
     """One sentence about the challenge, for the home page and search engines."""
     language: str = "en"
-    """Language of the UI strings and dates: `en` or `nl`."""
+    """Language of the UI strings, dates and numbers: a code such as `en`, `nl`, `de` or `pt-BR`."""
     base_url: str = "http://localhost:8000/"
     """Where the site will live, e.g. `https://me.netlify.app/`; used for feeds and the sitemap."""
     theme: str = "default"
@@ -286,10 +287,12 @@ def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
             r.problem((key,), f'unknown setting "{key}" is ignored',
                       did_you_mean(str(key), TOP_KEYS), WARNING, at_key=True)
 
-    language = r.text(data, ("language",), default.language)
-    if language not in LANGUAGES:
-        r.problem(("language",), f'language "{language}" is not one of: {", ".join(LANGUAGES)}',
-                  did_you_mean(language, LANGUAGES))
+    language = r.text(data, ("language",), default.language).strip()
+    if not LANGUAGE_RE.fullmatch(language):
+        from generator.i18n import language_hint  # Babel: only when something is wrong
+
+        r.problem(("language",), f'language "{language}" is not a language code',
+                  language_hint(language))
         language = default.language
 
     timezone = data.get("timezone")

@@ -299,7 +299,7 @@ def _read_file(path: Path, shown: str) -> tuple[dict[str, _Found] | None, list[P
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return {}, [_yaml_problem(exc, shown)], True
+        return {}, [_yaml_problem(exc, shown, text)], True
     except yaml.YAMLError as exc:  # a reader error: a character YAML does not allow
         position = getattr(exc, "position", 0)
         return {}, [Problem(
@@ -355,7 +355,7 @@ _YAML_MESSAGES = (
 )
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str, text: str = "") -> Problem:
     """A YAML error at the line a person should look at, in words for a person."""
     said = f"{exc.context or ''} {exc.problem or ''}"
     known = next((m for m in _YAML_MESSAGES if m[0] in said), None)
@@ -368,6 +368,10 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
                 "are indented by two spaces under their key")
     mark = (exc.context_mark if at_context else None) or exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    content = text.rstrip()
+    if mark is not None and text and mark.index >= len(content):
+        # "found the end of the text": the last line that has something on it
+        line, column = content.count("\n") + 1, None
     return Problem(shown, line, column, message, hint)
 
 

@@ -39,3 +39,6 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
 DEFAULT_PRESET = "rejections"
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "STANDARD_OUTCOMES", "Preset"]
+
+PRESET_LANGUAGES = ("en", "nl")
+"""The languages the presets' texts are written in."""

@@ -228,7 +228,8 @@ class Session:
         static = {path: src.read_bytes() for path, src in static_files}
         timer.lap("render")
         sources = link_sources(site, attempts)
-        problems = site.warnings + self.links.check(sources, work.bodies.link_table, plan.urls)
+        problems = site.warnings + factory.warnings + self.links.check(
+            sources, work.bodies.link_table, plan.urls)
         timer.lap("links")
         contents = {path: page.data for path, page in out.files.items()}
         contents.update(static)

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from generator import derive, parallel
 from generator.cache import ArtifactStore
-from generator.config import SiteConfig
+from generator.config import CONFIG_NAME, SiteConfig, locate_setting
 from generator.pages import TEMPLATES, OutputFile
 from generator.problems import Problem
 from generator.themes import Theme
 
 if TYPE_CHECKING:
+    from generator.i18n import LoadedStrings
     from generator.templates import Renderer
 
 PARALLEL_FILES = 600
@@ -179,6 +180,7 @@ class RendererFactory:
 
     def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
                  site_globals: dict[str, Any], site_dir: Path, store: ArtifactStore | None,
+                 strings_loaded: LoadedStrings | None = None,
                  fragment_guard: FragmentGuard | None = None,
                  ) -> None:
         self.theme = theme
@@ -191,6 +193,9 @@ class RendererFactory:
         self.fragment_guard = fragment_guard
         self.templates_digest = theme.digest("templates")
         self.renderer: Renderer | None = None
+        self.strings_loaded = strings_loaded
+        self.warnings: list[Problem] = []
+        """What the checks made with the renderer found (its strings' plural forms)."""
 
     def get(self) -> Renderer:
         """The renderer, its templates compiled and checked; TemplateProblem
@@ -198,13 +203,29 @@ class RendererFactory:
         if self.renderer is None:
             from generator.templates import Renderer  # Jinja: only when a file renders
 
+            problems = self._check_language()
             renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
                                 fragment_guard=self.fragment_guard)
-            problems = renderer.check(TEMPLATES, self.site_dir)
+            problems += renderer.check(TEMPLATES, self.site_dir)
             if problems:
                 raise TemplatesFailed(problems)
             self.renderer = renderer
         return self.renderer
+
+    def _check_language(self) -> list[Problem]:
+        """What only CLDR can tell, checked here because Babel is needed now anyway
+        (a build that renders nothing never imports it): that the language is
+        one CLDR knows, and that its strings have the plural forms it uses."""
+        from generator.i18n import check_strings, language_hint, validate_language
+
+        wrong = validate_language(self.config.language)
+        if wrong is not None:
+            line, column = locate_setting(self.site_dir, "language")
+            return [Problem(CONFIG_NAME, line, column, wrong,
+                            language_hint(self.config.language))]
+        found = check_strings(self.strings_loaded) if self.strings_loaded else []
+        self.warnings = [p for p in found if not p.is_error]
+        return [p for p in found if p.is_error]
 
     def digests(self) -> dict[str, str]:
         known = self.table.get(self.templates_digest)

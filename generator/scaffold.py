@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.config import LANGUAGES, SiteConfig
+from generator.config import SiteConfig
 from generator.entries import ATTEMPTS_DIR, SLUG_RE, parse_attempt, slugify
-from generator.preset_catalog import DEFAULT_PRESET, PRESETS
+from generator.preset_catalog import DEFAULT_PRESET, PRESET_LANGUAGES, PRESETS
 from generator.problems import Problem, did_you_mean
 from generator.words import outcome_for
 from generator.yamlwrite import flow_list, scalar
@@ -247,11 +247,12 @@ def plan_site(options: InitOptions, today: dt.date, timezone: str | None,
             where, None, None, f'--preset "{options.preset}" is not one of: {", ".join(PRESETS)}',
             did_you_mean(options.preset, PRESETS)))
         return plan
-    if options.language not in LANGUAGES:
+    if options.language not in PRESET_LANGUAGES:
         plan.problems.append(Problem(
             where, None, None,
-            f'--language "{options.language}" is not one of: {", ".join(LANGUAGES)}',
-            did_you_mean(options.language, LANGUAGES)))
+            f'--language "{options.language}" is not one of the languages the presets are '
+            f'written in: {", ".join(PRESET_LANGUAGES)}',
+            did_you_mean(options.language, PRESET_LANGUAGES)))
         return plan
     goal = preset.goal if options.goal is None else options.goal
     if goal < 1:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import entries, sources
+from generator import entries, i18n, sources
 from generator.cache import ArtifactStore
 from generator.config import (
     CONFIG_NAME,
@@ -31,7 +31,7 @@ from generator.entries import ATTEMPTS_DIR, PAGES_DIR, Entry, StandalonePage
 from generator.pages import RESERVED
 from generator.problems import BuildFailed, Problem, display_path, errors
 from generator.sources import Source
-from generator.themes import Theme, available, load_strings, resolve_theme
+from generator.themes import Theme, available, resolve_theme
 
 
 @dataclass
@@ -65,6 +65,8 @@ class Site:
     theme: Theme
     strings: dict[str, Any]
     """The theme's UI strings in the site's language."""
+    strings_loaded: i18n.LoadedStrings | None
+    """Where each string came from, for the checks that need CLDR (made when pages render)."""
     as_of: dt.date
     drafts: bool
     entries: list[Entry]
@@ -84,6 +86,7 @@ class Settings:
     config_bytes: bytes
     theme: Theme
     strings: dict[str, Any]
+    strings_loaded: i18n.LoadedStrings | None
     as_of: dt.date
     warnings: list[Problem]
 
@@ -108,16 +111,19 @@ def load_settings(options: BuildOptions) -> Settings:
             f'theme "{config.theme}" was not found (looked in themes/ and the built-in themes)',
             f"available: {', '.join(available(site_dir))}"))
     strings: dict[str, Any] = {}
+    loaded = None
     if theme is not None:
-        strings, string_problems = load_strings(theme, config.language, site_dir)
-        problems += string_problems
+        loaded = i18n.load_strings(theme.subfolders("i18n"), config.language,
+                                   lambda path: display_path(path, site_dir))
+        strings = loaded.strings
+        problems += loaded.problems
     as_of = resolve_as_of(options.as_of, config.tzinfo())
     if isinstance(as_of, Problem):
         problems.append(as_of)
     if errors(problems):
         raise BuildFailed(problems)
     assert theme is not None and isinstance(as_of, dt.date)
-    return Settings(config, config_bytes, theme, strings, as_of, problems)
+    return Settings(config, config_bytes, theme, strings, loaded, as_of, problems)
 
 
 class ParsedFiles:
@@ -311,6 +317,7 @@ def assemble(options: BuildOptions, settings: Settings, files: SourceFiles,
              problems: list[Problem]) -> Site:
     return Site(
         site_dir=options.site_dir, config=settings.config, config_bytes=settings.config_bytes,
-        theme=settings.theme, strings=settings.strings, as_of=settings.as_of,
+        theme=settings.theme, strings=settings.strings,
+        strings_loaded=settings.strings_loaded, as_of=settings.as_of,
         drafts=options.drafts, entries=attempts, pages=pages,
         sources={**files.attempts, **files.pages}, warnings=problems)

@@ -8,7 +8,6 @@ line instead of rendering an empty string.
 
 from __future__ import annotations
 
-import datetime as dt
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,6 +22,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.config import SiteConfig
 from generator.hashing import digest
+from generator.i18n import Language
 from generator.problems import Problem, TemplateProblem
 from generator.themes import Theme
 
@@ -168,48 +168,6 @@ class _CallsAsFilters(NodeTransformer):
         return node
 
 
-def make_translator(strings: dict[str, Any]) -> Callable[..., str]:
-    """`t(key, **values)`: a UI string, with one/other plural forms by `count`."""
-
-    def t(key: str, **values: Any) -> str:
-        value = strings.get(key)
-        if value is None:
-            raise KeyError(f'the theme has no UI string "{key}"')
-        if isinstance(value, dict):
-            count = values.get("count", 0)
-            value = value.get("one") if count == 1 and "one" in value else value.get("other", "")
-        text = str(value)
-        return text.format(**values) if values else text
-
-    return t
-
-
-def make_date_formatter(strings: dict[str, Any]) -> Callable[[Any], str]:
-    """Dates in words in the site's language ("14 March 2026", "14 maart 2026")."""
-    months = strings.get("months") or [
-        "January", "February", "March", "April", "May", "June", "July",
-        "August", "September", "October", "November", "December"]
-    pattern = str(strings.get("date_format", "{day} {month} {year}"))
-
-    def format_date(value: Any) -> str:
-        if isinstance(value, str):
-            value = dt.date.fromisoformat(value[:10])
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        return pattern.format(day=value.day, month=months[value.month - 1], year=value.year)
-
-    return format_date
-
-
-def make_number_formatter(language: str) -> Callable[..., str]:
-    decimal = "," if language == "nl" else "."
-
-    def format_number(value: Any, digits: int = 1) -> str:
-        return f"{float(value):.{digits}f}".replace(".", decimal)
-
-    return format_number
-
-
 class Renderer:
     """A Jinja environment for one theme and one site configuration.
 
@@ -250,7 +208,9 @@ class Renderer:
         def absolute_url(path: str) -> str:
             return base_url + assets.get(path, path).lstrip("/")
 
-        translate = make_translator(strings)
+        language = Language(config.language, strings)
+        self.language = language
+        translate = language.t
         self.env.globals.update(
             site=config,
             t=translate,
@@ -260,8 +220,9 @@ class Renderer:
             **site_globals,
         )
         self.env.filters.update({AS_FILTERS["t"]: translate, AS_FILTERS["url"]: url})
-        self.env.filters["date"] = make_date_formatter(strings)
-        self.env.filters["number"] = make_number_formatter(config.language)
+        self.env.filters["date"] = language.format_date
+        self.env.filters["number"] = language.format_number
+        self.env.filters["integer"] = language.format_integer
 
     def template_digests(self, names: Iterable[str]) -> dict[str, str]:
         """Per template, a digest of its source and of every template it extends,

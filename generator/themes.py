@@ -196,22 +196,3 @@ def read_yaml(path: Path, shown: str,
                                 exc.message.replace("front matter", "the file"), exc.hint))
         return None, None
     return data, doc
-
-
-def load_strings(theme: Theme, language: str,
-                 site_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
-    """The UI strings for a language, merged key by key along the chain.
-
-    A key the language's files lack comes from English.
-    """
-    problems: list[Problem] = []
-    merged: dict[str, Any] = {}
-    for lang in dict.fromkeys(("en", language)):
-        for folder in reversed(theme.subfolders("i18n")):  # parents first, the child wins
-            path = folder / f"{lang}.yml"
-            if not path.is_file():
-                continue
-            data, _ = read_yaml(path, display_path(path, site_dir), problems)
-            if data is not None:
-                merged.update(data)
-    return merged, problems

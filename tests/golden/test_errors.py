@@ -104,7 +104,11 @@ CASES = {
     ),
     "broken strings file": (
         {"themes/default/i18n/en.yml": "archive_heading: [unclosed\nnav_home: Home\n"},
-        ["themes/default/i18n/en.yml:2:9: error: the file is not valid YAML"],
+        ["themes/default/i18n/en.yml:2:9: error: this file is not valid YAML"],
+    ),
+    "a language CLDR does not know": (
+        {"content/site.yml": SITE_YML.replace("language: en", "language: xx")},
+        ['content/site.yml:2:11: error: language "xx" is not a language code goldstar knows'],
     ),
     "theme extending an unknown theme": (
         {"themes/mine/theme.yml": "# my theme\nextends: fancy\n",

@@ -39,8 +39,8 @@ from generator.charts import (
     running_progress,
     tick_values,
 )
+from generator.i18n import Language
 from generator.stats import pace
-from generator.templates import make_date_formatter, make_translator
 
 D = dt.date
 THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -800,8 +800,9 @@ def test_every_chart_renders_with_the_theme_strings(language: str) -> None:
     strings = chart_strings(language)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME / "templates")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
-    env.globals["t"] = make_translator(strings)
-    env.filters["date"] = make_date_formatter(strings)
+    words = Language(language, strings)
+    env.globals["t"] = words.t
+    env.filters["date"] = words.format_date
     module: Any = env.get_template("_charts.html").module
     made = dashboard_charts(
         [(D(2026, 3, 1), True), (D(2026, 3, 1), True), (D(2026, 3, 14), False)],

@@ -165,11 +165,13 @@ def test_an_end_on_the_start_day_is_fine(tmp_path: Path) -> None:
     assert problems == []
 
 
-def test_an_unknown_language_is_an_error_listing_the_known_ones(tmp_path: Path) -> None:
-    config, problems = load(tmp_path, "language: fr\n" + with_challenge("goal: 10", head=""))
+def test_any_language_code_is_taken_and_what_is_not_one_is_an_error(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, "language: pt-BR\n" + with_challenge("goal: 10", head=""))
+    assert problems == [] and config.language == "pt-BR"
+    config, problems = load(tmp_path, "language: Dutch\n" + with_challenge("goal: 10", head=""))
     (problem,) = problems
     assert (problem.line, problem.severity) == (1, ERROR)
-    assert '"fr"' in problem.message and "en, nl" in problem.message
+    assert '"Dutch"' in problem.message and problem.hint and '"nl"' in problem.hint
     assert config.language == "en"
 
 

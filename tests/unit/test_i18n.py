@@ -550,7 +550,9 @@ def _keys(path: Path) -> set[str]:
 
 
 def test_english_and_dutch_have_the_same_keys() -> None:
-    assert _keys(DEFAULT_I18N / "en.yml") == _keys(DEFAULT_I18N / "nl.yml")
+    """All but English's date pattern: CLDR's own English long date is the US
+    "March 14, 2026"; Dutch's is already "14 maart 2026"."""
+    assert _keys(DEFAULT_I18N / "en.yml") - {"date_format"} == _keys(DEFAULT_I18N / "nl.yml")
 
 
 @pytest.mark.parametrize("code", ["en", "nl"])
