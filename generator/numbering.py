@@ -37,24 +37,35 @@ class Tracker:
 
 
 class LateNumbers:
-    """Serve's numbering: an id per attempt file, kept across rebuilds; tokens
-    that print as placeholders; and the trackers of the pages being rendered."""
+    """Serve's numbering: an id per late value (an attempt's number, its place in
+    the challenge), kept across rebuilds; tokens that print as placeholders and
+    read the current value; and the trackers of the pages being rendered."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+        self.ids: dict[Hashable, int] = {}
+        self.values: dict[int, int | float] = {}
+        """The current value of each id: what the placeholders are filled with."""
         self.trackers: list[Tracker] = []
         self.plain = False
         """While true, tokens print their numbers (the fallback render)."""
 
-    def id_of(self, attempt: Attempt) -> int:
-        return self.ids.setdefault(attempt.entry.path, len(self.ids) + 1)
+    def id_of(self, what: Hashable) -> int:
+        return self.ids.setdefault(what, len(self.ids) + 1)
 
     # The planner's Numbering protocol (pages.py).
     def shown(self, attempt: Attempt) -> object:
-        return Token(self, self.id_of(attempt), attempt.number)
+        return self.value("number", attempt.entry.path, attempt.number)
 
     def keyed(self, attempt: Attempt) -> Hashable:
-        return ("late", self.id_of(attempt))
+        return ("late", self.id_of(("number", attempt.entry.path)))
+
+    def value(self, kind: str, path: str, value: int | float) -> object:
+        ident = self.id_of((kind, path))
+        self.values[ident] = value
+        return Token(self, ident)
+
+    def value_key(self, kind: str, path: str, value: int | float) -> Hashable:
+        return ("late", self.id_of((kind, path)))
 
     def note(self, token: Token) -> None:
         if self.trackers:
@@ -114,14 +125,18 @@ def _reflected(name: str) -> Callable[..., Any]:
 
 
 class Token:
-    """An attempt number that prints as a placeholder."""
+    """A late value (an attempt's number) that prints as a placeholder and, used
+    as a number, is its current value."""
 
-    __slots__ = ("owner", "id", "value")
+    __slots__ = ("owner", "id")
 
-    def __init__(self, owner: LateNumbers, id: int, value: int) -> None:
+    def __init__(self, owner: LateNumbers, id: int) -> None:
         self.owner = owner
         self.id = id
-        self.value = value
+
+    @property
+    def value(self) -> int | float:
+        return self.owner.values[self.id]
 
     def __str__(self) -> str:
         return str(self.value) if self.owner.plain else f"\x00N{self.id}\x00"
@@ -146,7 +161,7 @@ class Token:
 
     def __index__(self) -> int:
         self.owner.note(self)
-        return self.value
+        return int(self.value)
 
     __int__ = __index__
 
@@ -192,6 +207,6 @@ def fill(parts: list[bytes], numbers: Mapping[bytes, bytes]) -> bytes:
     return b"".join(filled)
 
 
-def table(numbers: Mapping[int, int]) -> dict[bytes, bytes]:
-    """Placeholder piece -> number, for `fill`."""
-    return {b"N%d" % i: b"%d" % n for i, n in numbers.items()}
+def table(numbers: Mapping[int, int | float]) -> dict[bytes, bytes]:
+    """Placeholder piece -> value as printed, for `fill`."""
+    return {b"N%d" % i: str(n).encode() for i, n in numbers.items()}

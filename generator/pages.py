@@ -21,16 +21,20 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from generator import charts
 from generator.config import SiteConfig
 from generator.entries import Entry, StandalonePage, slugify
-from generator.stats import Attempt, Stats
+from generator.stats import Attempt, Stats, category_key
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
-RESERVED = {"attempts", "outcomes", "categories", "tags", "static", "feed.xml",
-            "sitemap.xml", "robots.txt", "stats.json", "404.html"}
+HIGHLIGHTS = "yes"
+"""The outcome whose list the menu calls the highlight reel."""
+RESERVED = {"attempts", "outcomes", "categories", "tags", "lessons", "static", "cards",
+            "assets", "feed.xml", "feed.json", "badge.svg", "sitemap.xml", "robots.txt",
+            "stats.json", "404.html"}
 """Top-level names the site itself uses: no standalone page may take them."""
 TEMPLATES = ("home.html", "attempt.html", "list.html", "terms.html", "page.html",
-             "404.html", "feed.xml", "sitemap.xml", "robots.txt")
+             "404.html", "feed.xml", "feed.json", "sitemap.xml", "robots.txt")
 """Every template the planner uses: a theme must have them all (its chain does)."""
 
 Context = dict[str, Any]
@@ -43,15 +47,21 @@ class BodyText(Protocol):
 
 
 class Numbering(Protocol):
-    """How attempt numbers reach pages: printed (`shown`) and in keys (`keyed`).
+    """How numbers that shift when an attempt is added before others (an
+    attempt's number, its place in the challenge) reach pages: printed
+    (`shown`, `value`) and in keys (`keyed`, `value_key`).
 
     A build prints plain numbers. Serve prints placeholders filled in after
-    rendering (preview.LateNumbers), so a renumbering does not re-render pages.
+    rendering (numbering.LateNumbers), so a renumbering does not re-render pages.
     """
 
     def shown(self, attempt: Attempt) -> object: ...
 
     def keyed(self, attempt: Attempt) -> Hashable: ...
+
+    def value(self, kind: str, path: str, value: int | float) -> object: ...
+
+    def value_key(self, kind: str, path: str, value: int | float) -> Hashable: ...
 
 
 class PlainNumbers:
@@ -62,6 +72,12 @@ class PlainNumbers:
 
     def keyed(self, attempt: Attempt) -> Hashable:
         return attempt.number
+
+    def value(self, kind: str, path: str, value: int | float) -> object:
+        return value
+
+    def value_key(self, kind: str, path: str, value: int | float) -> Hashable:
+        return value
 
 
 PLAIN = PlainNumbers()
@@ -89,6 +105,33 @@ class OutputFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """Where an attempt stood in the challenge: what its page shows ("No #412 of
+    1000") and the width of its bar. `at` and `fill` shift when an attempt is
+    added before it, so they are late values in serve (see Numbering)."""
+
+    at: object
+    """Counted outcomes up to and including this attempt."""
+    target: int
+    fill: object
+    """The bar's filled share, in percent."""
+    counts: bool
+    """Whether this attempt's own outcome counts toward the goal."""
+    past_goal: bool
+    key: tuple[object, ...]
+
+
+def position_of(attempt: Attempt, at: int, target: int, counting: set[str],
+                numbering: Numbering) -> Position:
+    path = attempt.entry.path
+    fill = charts.attempt_position(at, target).fill
+    return Position(numbering.value("at", path, at), target, numbering.value("fill", path, fill),
+                    attempt.outcome in counting, at > target,
+                    (numbering.value_key("at", path, at), numbering.value_key("fill", path, fill),
+                     target, attempt.outcome in counting, at > target))
+
+
+@dataclass(frozen=True, slots=True)
 class OutcomeView:
     key: str
     label: str
@@ -106,10 +149,12 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "number")
+    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "number",
+                 "gap_before")
 
     def __init__(self, attempt: Attempt, bodies: BodyText, outcome: OutcomeView,
-                 category: Term | None, tags: list[Term], numbering: Numbering = PLAIN) -> None:
+                 category: Term | None, tags: list[Term], numbering: Numbering = PLAIN,
+                 gap_before: Sequence[Attempt] = ()) -> None:
         self.attempt = attempt
         self.bodies = bodies
         self.outcome = outcome
@@ -118,20 +163,31 @@ class AttemptView:
         self.url = attempt_url(attempt.entry.slug)
         self.number = numbering.shown(attempt)
         """The attempt's number, as templates print it."""
+        self.gap_before = [numbering.shown(a) for a in gap_before]
+        """The numbers of the private attempts between this one and the one
+        published before it: the archive says where a number is missing."""
         # Everything a list, a feed or a neighbour link may show of this attempt.
         # The names of its category and tags are spelled by the first attempt that
         # uses them, so they are here besides the file's digest.
         self.key = (numbering.keyed(attempt), attempt.entry.digest, attempt.outcome,
-                    category.name if category else None, tuple([tag.name for tag in tags]))
+                    category.name if category else None, tuple([tag.name for tag in tags]),
+                    tuple([numbering.keyed(a) for a in gap_before]))
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
-             tags: list[Term], numbering: Numbering) -> bool:
-        """Would a new view of `attempt` be this one? (Serve reuses it then.)"""
+             tags: list[Term], numbering: Numbering, gap_before: Sequence[Attempt]) -> bool:
+        """Would a new view of `attempt` be this one? (Serve reuses it then, and
+        points it at the new Attempt: a late number is read when it is printed.)"""
         old = self.attempt
-        return (old.entry is attempt.entry and old.number == attempt.number
-                and old.outcome == attempt.outcome and self.outcome is outcome
-                and self.category is category and self.tags == tags
-                and self.key[0] == numbering.keyed(attempt))
+        if not (old.entry is attempt.entry and old.outcome == attempt.outcome
+                and self.outcome is outcome and self.category is category
+                and self.tags == tags and self.key[0] == numbering.keyed(attempt)
+                and self.key[5] == tuple([numbering.keyed(a) for a in gap_before])):
+            return False
+        self.attempt = attempt
+        numbering.shown(attempt)  # a late number's new value, read when it is printed
+        for a in gap_before:
+            numbering.shown(a)
+        return True
 
     @property
     def entry(self) -> Entry:
@@ -238,10 +294,15 @@ class PlanMemo:
     """The term tables of the last plan, by slug and by name as written."""
     # What patch_plan needs to swap a view into the last plan:
     published: list[AttemptView] = field(default_factory=list)
-    list_specs: dict[str, tuple[str, str, list[AttemptView]]] = field(default_factory=dict)
-    """By list URL: its heading, its kind and its items (newest first)."""
+    list_specs: dict[str, tuple[str, str, list[AttemptView],
+                                tuple[list[object], tuple[object, ...]]]] = field(
+        default_factory=dict)
+    """By list URL: its heading, its kind, its items (newest first) and its lead."""
+    positions: dict[str, Position] = field(default_factory=dict)
+    """By entry path: each published attempt's place in the challenge."""
+    counted_label: str = ""
     home: Callable[[list[AttemptView]], OutputFile] | None = None
-    feed: Callable[[list[AttemptView]], OutputFile] | None = None
+    feeds: tuple[Callable[[list[AttemptView]], OutputFile], ...] = ()
     latest_count: int = 0
     feed_count: int = 0
     per_page: int = 20
@@ -324,10 +385,20 @@ def plan_site(
     published: list[AttemptView] = []
     views: dict[str, AttemptView] = {}
     old_views = memo.views
+    counting = set(config.challenge.counts)
+    progress = 0
+    position: dict[str, int] = {}
+    """Counted outcomes up to and including each attempt: its place in the challenge."""
+    private: list[Attempt] = []
     for a in attempts:
         entry = a.entry
+        if a.outcome in counting:
+            progress += 1
+        position[entry.path] = progress
         if entry.private:
+            private.append(a)
             continue
+        gap_before, private = private, []
         if reuse:
             view = old_views.get(entry.path)
             if view is not None and view.attempt is a:
@@ -339,16 +410,19 @@ def plan_site(
         category = term_of(entry.category, category_terms, "categories") if entry.category else None
         tags = [term_of(x, tag_terms, "tags") for x in entry.tags]
         view = old_views.get(entry.path)
-        if view is not None and view.same(a, outcome, category, tags, numbering):
+        if view is not None and view.same(a, outcome, category, tags, numbering, gap_before):
             view.bodies = bodies
         else:
-            view = AttemptView(a, bodies, outcome, category, tags, numbering)
+            view = AttemptView(a, bodies, outcome, category, tags, numbering, gap_before)
         published.append(view)
         views[entry.path] = view
+    private_newest = [numbering.shown(a) for a in private]
+    """Private attempts after the last published one: the archive's first page says so."""
+    private_keys = [numbering.keyed(a) for a in private]
     newest_first = published[::-1]
     files: list[OutputFile] = []
 
-    # Home: the dashboard.
+    # Home: the dashboard, its charts made from the counts of each day.
     stats_json = stats.to_json()
     latest = newest_first[: config.latest_entries]
     milestone_views = [  # the site's own path for links, stats.json has absolute URLs
@@ -358,35 +432,61 @@ def plan_site(
     ]
     projected = stats.pace["projected_finish"]
     stats_text = json.dumps(stats_json, sort_keys=True)
+    days = charts.count_days([(a.entry.date, a.outcome in counting) for a in attempts])
+    start = dt.date.fromisoformat(stats.goal["start"])
+    dashboard = charts.DashboardCharts(
+        progress=charts.progress_chart(days, target=config.challenge.goal, start=start,
+                                       end=config.challenge.end, as_of=stats.as_of),
+        heatmap=charts.heatmap(days, start=start, end=config.challenge.end, as_of=stats.as_of),
+        months=charts.month_bars(stats.by_month, config.outcome_keys),
+        # From the published attempts only: a category that only private attempts
+        # use must not be named on a page (stats.json counts them all).
+        categories=charts.category_bars(_published_by_category(published, config.outcome_keys),
+                                        config.outcome_keys),
+    )
+    days_key = (tuple(sorted(days.attempts.items())), tuple(sorted(days.counting.items())))
 
     def home(latest: list[AttemptView]) -> OutputFile:
         return OutputFile(
             "/", "index.html", "home.html",
-            ("home", stats_text, tuple(v.key for v in latest)),
+            ("home", stats_text, days_key, tuple(v.key for v in latest),
+             tuple(private_keys)),
             lambda: {
                 "page": _page_info("/", config.title, config.description, "home"),
                 "stats": stats_json,
                 "latest": latest,
                 "milestones": milestone_views,
                 "projected_finish": dt.date.fromisoformat(projected) if projected else None,
+                "charts": dashboard,
+                "dates": _dashboard_dates(stats_json),
             },
         )
 
     files.append(home(latest))
 
-    # One page per published attempt, with its neighbours.
+    # One page per published attempt, with its neighbours and its place.
     attempt_files = {}
     old_files = memo.attempt_files
+    target = config.challenge.goal
+    label = _counted_label(config, outcomes)
+    positions: dict[str, Position] = {}
     for i, view in enumerate(published):
         previous = published[i - 1] if i > 0 else None
         following = published[i + 1] if i + 1 < len(published) else None
         entry = view.attempt.entry
+        if reuse and entry.path in memo.positions:
+            place = memo.positions[entry.path]
+        else:
+            place = position_of(view.attempt, position[entry.path], target, counting, numbering)
+        positions[entry.path] = place
         made = old_files.get(entry.path)
         if made is None or made[0] is not previous or made[1] is not view or (
-                made[2] is not following):
-            made = (previous, view, following, _attempt_file(view, previous, following))
+                made[2] is not following) or made[3].key[4] != place.key:
+            made = (previous, view, following,
+                    _attempt_file(view, previous, following, place, label))
         attempt_files[entry.path] = made
         files.append(made[3])
+    memo.positions, memo.counted_label = positions, label
     memo.outcomes, memo.terms, memo.views = outcomes, made_terms, views
     memo.category_terms, memo.tag_terms, memo.by_name = category_terms, tag_terms, by_name
     memo.attempt_files = attempt_files
@@ -402,18 +502,34 @@ def plan_site(
         for tag in view.tags:
             by_tag.setdefault(tag.url, []).append(view)
     lists: dict[str, tuple[tuple[object, ...], list[OutputFile]]] = {}
-    list_specs: dict[str, tuple[str, str, list[AttemptView]]] = {}
+    list_specs: dict[str, tuple[str, str, list[AttemptView],
+                                tuple[list[object], tuple[object, ...]]]] = {}
 
-    def add_list(base: str, heading: str, kind: str, items: list[AttemptView]) -> None:
-        made = _list_files(base, heading, None, kind, items, config.per_page, memo.lists)
+    def add_list(base: str, heading: str, kind: str, items: list[AttemptView],
+                 lead: tuple[list[object], tuple[object, ...]] = ([], ())) -> None:
+        made = _list_files(base, heading, None, kind, items, config.per_page, memo.lists,
+                           lead)
         lists[base] = made
-        list_specs[base] = (heading, kind, items)
+        list_specs[base] = (heading, kind, items, lead)
         files.extend(made[1])
 
-    add_list("/attempts/", str(t("archive_heading", "All attempts")), "archive", newest_first)
+    add_list("/attempts/", str(t("archive_heading", "All attempts")), "archive", newest_first,
+             (private_newest, tuple(private_keys)))
     for key, outcome in outcomes.items():
-        heading = str(t("outcome_heading", "{label}")).format(label=outcome.label)
+        # The "yes" list is the one the menu calls the highlight reel: its page says so.
+        heading = (str(t("nav_highlights", "Highlights")) if key == HIGHLIGHTS else
+                   str(t("outcome_heading", "{label}")).format(label=outcome.label))
         add_list(outcome.url, heading, "outcome", by_outcome[key])
+    outcome_list = [{"name": o.label, "url": o.url, "count": len(by_outcome[k]),
+                     "css_class": o.css_class} for k, o in outcomes.items()]
+    outcomes_heading = str(t("outcomes_heading", "Outcomes"))
+    files.append(OutputFile(
+        "/outcomes/", "outcomes/index.html", "terms.html",
+        ("terms", json.dumps(outcome_list)),
+        _terms_context("/outcomes/", outcomes_heading, outcome_list),
+    ))
+    lessons = [v for v in newest_first if v.attempt.entry.lesson]
+    add_list("/lessons/", str(t("lessons_heading", "Lessons")), "lessons", lessons)
     for kind, terms, members in (("category", category_terms, by_category),
                                  ("tag", tag_terms, by_tag)):
         ordered = sorted(terms.values(), key=lambda term: (term.name.casefold(), term.url))
@@ -441,6 +557,14 @@ def plan_site(
         ))
 
     # The files around the pages.
+    def json_feed(feed_items: list[AttemptView]) -> OutputFile:
+        return OutputFile(
+            "/feed.json", "feed.json", "feed.json", ("feed.json", tuple(v.key for v in feed_items)),
+            lambda: {"page": _page_info("/feed.json", config.title, None, "feed"),
+                     "entries": feed_items},
+            in_sitemap=False, bodies=tuple(v.attempt.entry.digest for v in feed_items),
+        )
+
     def feed(feed_items: list[AttemptView]) -> OutputFile:
         updated = (max(v.attempt.entry.published for v in feed_items).isoformat()
                    if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
@@ -453,6 +577,7 @@ def plan_site(
         )
 
     files.append(feed(newest_first[: config.feed_entries]))
+    files.append(json_feed(newest_first[: config.feed_entries]))
     files.append(OutputFile(
         "/404.html", "404.html", "404.html", ("404",),
         lambda: {"page": _page_info("/404.html", str(t("not_found_title", "Not found")),
@@ -488,7 +613,7 @@ def plan_site(
     ))
 
     urls = {f.url for f in files} | {"/" + s for s in static_outputs}
-    memo.published, memo.home, memo.feed = published, home, feed
+    memo.published, memo.home, memo.feeds = published, home, (feed, json_feed)
     memo.latest_count, memo.feed_count, memo.per_page = (config.latest_entries,
                                                           config.feed_entries, config.per_page)
     return SitePlan(files, urls, published)
@@ -530,27 +655,34 @@ def patch_plan(plan: SitePlan, memo: PlanMemo, replaced: Sequence[Attempt], bodi
         view = published[i]
         previous = published[i - 1] if i > 0 else None
         following = published[i + 1] if i + 1 < len(published) else None
-        made = (previous, view, following, _attempt_file(view, previous, following))
+        made = (previous, view, following, _attempt_file(
+            view, previous, following, memo.positions[view.attempt.entry.path],
+            memo.counted_label))
         attempt_files[view.attempt.entry.path] = made
         changed[made[3].path] = made[3]
     # The lists that hold them, the home page and the feed.
     lists = dict(memo.lists)
     list_specs = dict(memo.list_specs)
+    newest_first = published[::-1]
+
+    def remake(base: str, items: list[AttemptView]) -> None:
+        heading, kind, _, lead = list_specs[base]
+        remade = _list_files(base, heading, None, kind, items, memo.per_page, lists, lead)
+        lists[base], list_specs[base] = remade, (heading, kind, items, lead)
+        for file in remade[1]:
+            changed[file.path] = file
+
     for old_id in swapped:
         view = swapped[old_id]
         for base in ("/attempts/", view.outcome.url,
                      *([view.category.url] if view.category else []),
                      *(tag.url for tag in view.tags)):
-            heading, kind, items = list_specs[base]
-            items = swap(items)
-            remade = _list_files(base, heading, None, kind, items, memo.per_page, lists)
-            lists[base], list_specs[base] = remade, (heading, kind, items)
-            for file in remade[1]:
-                changed[file.path] = file
-    newest_first = published[::-1]
-    assert memo.home is not None and memo.feed is not None  # plan_site made them
+            remake(base, swap(list_specs[base][2]))
+    # A lesson written or taken out adds a page to the lessons or takes one away.
+    remake("/lessons/", [v for v in newest_first if v.attempt.entry.lesson])
+    assert memo.home is not None  # plan_site made it
     for file in (memo.home(newest_first[: memo.latest_count]),
-                 memo.feed(newest_first[: memo.feed_count])):
+                 *(feed(newest_first[: memo.feed_count]) for feed in memo.feeds)):
         changed[file.path] = file
     files = [changed.get(f.path, f) for f in plan.files]
     memo.published, memo.views, memo.attempt_files = published, views, attempt_files
@@ -561,15 +693,51 @@ def patch_plan(plan: SitePlan, memo: PlanMemo, replaced: Sequence[Attempt], bodi
 
 
 def _attempt_file(view: AttemptView, previous: AttemptView | None,
-                  following: AttemptView | None) -> OutputFile:
+                  following: AttemptView | None, place: Position, label: str) -> OutputFile:
     entry = view.attempt.entry
     return OutputFile(
         view.url, view.url[1:] + "index.html", "attempt.html",
         ("attempt", view.key,
-         previous.key if previous else None, following.key if following else None),
-        _attempt_context(view, previous, following),
+         previous.key if previous else None, following.key if following else None,
+         place.key, label),
+        _attempt_context(view, previous, following, place, label),
         lastmod=entry.date.isoformat(), bodies=(entry.digest,),
     )
+
+
+def _published_by_category(published: Sequence[AttemptView],
+                           keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """by_category as stats.json has it, for the published attempts only."""
+    found: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for view in published:
+        name = view.category.name if view.category else None
+        group = found.setdefault(category_key(name, names),
+                                 {"total": 0, "outcomes": dict.fromkeys(keys, 0)})
+        group["total"] += 1
+        group["outcomes"][view.attempt.outcome] += 1
+    return found
+
+
+def _dashboard_dates(stats: Context) -> dict[str, dt.date | None]:
+    """The dates the dashboard prints, as dates (stats.json has them as text)."""
+    pace, goal, pending = stats["pace"], stats["goal"], stats["pending"]
+
+    def day(text: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    return {"as_of": day(stats["as_of"]), "start": day(goal["start"]), "end": day(goal["end"]),
+            "projected": day(pace["projected_finish"]),
+            "goal_reached_on": day(pace["goal_reached_on"]),
+            "next_ghosted_on": day(pending["next_ghosted_on"])}
+
+
+def _counted_label(config: SiteConfig, outcomes: dict[str, OutcomeView]) -> str:
+    """The word before an attempt's place ("No #412 of 1000"): the counted
+    outcome's label when only one counts, else empty (the page then says
+    "412 of 1000 so far")."""
+    counts = config.challenge.counts
+    return outcomes[counts[0]].label if len(counts) == 1 and counts[0] in outcomes else ""
 
 
 def _page_info(url: str, title: str, description: str | None, kind: str) -> Context:
@@ -577,10 +745,12 @@ def _page_info(url: str, title: str, description: str | None, kind: str) -> Cont
 
 
 def _attempt_context(view: AttemptView, previous: AttemptView | None,
-                     following: AttemptView | None) -> Callable[[], Context]:
+                     following: AttemptView | None, place: Position,
+                     label: str) -> Callable[[], Context]:
     return lambda: {
         "page": _page_info(view.url, view.title, view.summary_text, "attempt"),
         "attempt": view, "previous": previous, "next": following,
+        "position": place, "position_label": label,
     }
 
 
@@ -601,14 +771,20 @@ def _standalone_context(sp: StandalonePage, url: str,
 
 def _list_files(base: str, heading: str, intro: str | None, kind: str,
                 items: list[AttemptView], per_page: int,
-                made_before: dict[str, tuple[tuple[object, ...], list[OutputFile]]]
+                made_before: dict[str, tuple[tuple[object, ...], list[OutputFile]]],
+                lead: tuple[list[object], tuple[object, ...]] = ([], ()),
                 ) -> tuple[tuple[object, ...], list[OutputFile]]:
     """The pages of one list. A page of the last plan is reused when it shows the
     very same views in a list of the same length (views compare by identity, at
-    C speed), so an edit rebuilds the one page of a long archive that shows it."""
-    inputs = (heading, intro, kind, per_page, len(items))
+    C speed), so an edit rebuilds the one page of a long archive that shows it.
+
+    `lead` is what the first page says before the first item (the archive: the
+    numbers of private attempts newer than every published one), with its key.
+    """
+    header = (heading, intro, kind, per_page, len(items), lead[1])
+    size = len(header)
     old_inputs, old_files = made_before.get(base, ((), []))
-    same_list = old_inputs[:5] == inputs
+    same_list = old_inputs[:size] == header
     numbered = paginate(base, len(items), per_page)
     total = len(numbered)
     files = []
@@ -617,16 +793,19 @@ def _list_files(base: str, heading: str, intro: str | None, kind: str,
         chunk = items[start:start + per_page]
         if same_list:
             old = old_files[number - 1]
-            if old_inputs[5 + start:5 + start + per_page] == tuple(chunk):
+            if old_inputs[size + start:size + start + per_page] == tuple(chunk):
                 files.append(old)
                 continue
         title = heading if number == 1 else f"{heading} ({number}/{total})"
+        first = lead if number == 1 else ([], ())
         files.append(OutputFile(
             url, output_path(url), "list.html",
-            ("list", heading, number, total, tuple([v.key for v in chunk])),
-            _list_context(url, title, heading, intro, kind, chunk, number, numbered),
+            ("list", heading, number, total, len(items), first[1],
+             tuple([v.key for v in chunk])),
+            _list_context(url, title, heading, intro, kind, chunk, number, numbered,
+                          len(items), first[0]),
         ))
-    return (*inputs, *items), files
+    return (*header, *items), files
 
 
 def page_window(number: int, total: int, around: int = 2) -> list[int]:
@@ -644,7 +823,8 @@ def page_window(number: int, total: int, around: int = 2) -> list[int]:
 
 def _list_context(url: str, title: str, heading: str, intro: str | None, kind: str,
                   items: Sequence[AttemptView], number: int,
-                  numbered: list[tuple[int, str]]) -> Callable[[], Context]:
+                  numbered: list[tuple[int, str]], count: int,
+                  newest_private: list[object]) -> Callable[[], Context]:
     def context() -> Context:
         # built only when the page is rendered: a long list has many pages
         total = len(numbered)
@@ -658,6 +838,7 @@ def _list_context(url: str, title: str, heading: str, intro: str | None, kind: s
                       for n in page_window(number, total)],
         }
         return {"page": _page_info(url, title, None, "list"), "heading": heading,
-                "intro": intro, "kind": kind, "items": list(items), "pagination": pagination}
+                "intro": intro, "kind": kind, "items": list(items), "pagination": pagination,
+                "count": count, "newest_private": newest_private}
 
     return context

@@ -80,8 +80,8 @@ class LiveOutput:
     which hands over only the files a save changed).
     """
 
-    def __init__(self, previous: dict[str, LatePage], numbers: dict[int, int],
-                 old_numbers: dict[int, int], old_table: dict[bytes, bytes],
+    def __init__(self, previous: dict[str, LatePage], numbers: dict[int, int | float],
+                 old_numbers: dict[int, int | float], old_table: dict[bytes, bytes],
                  carry: bool = False) -> None:
         self.old = previous
         self.shifted = {i for i, n in numbers.items() if old_numbers.get(i) != n}
@@ -153,7 +153,7 @@ class Session:
         self.memo = pages.PlanMemo()
         self.late = LateNumbers()
         self.pages: dict[str, LatePage] = {}
-        self.numbers: dict[int, int] = {}
+        self.numbers: dict[int, int | float] = {}
         self.table: dict[bytes, bytes] = {}
         self.links = LinkChecker()
         self.factory: tuple[object, RendererFactory] | None = None
@@ -217,7 +217,7 @@ class Session:
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                [path for path, _ in static_files], work.bodies, self.late,
                                self.memo)
-        numbers = {self.late.id_of(v.attempt): v.attempt.number for v in plan.views}
+        numbers = dict(self.late.values)
         timer.lap("plan")
         last = self.factory
         factory = self._factory(site)
@@ -381,7 +381,7 @@ class Session:
 def placement(entry: Entry) -> tuple[object, ...]:
     """What decides an attempt's number, address, lists and counts (not what it shows)."""
     return (entry.path, entry.date, entry.slug, entry.outcome, entry.category, entry.tags,
-            entry.draft, entry.private, entry.decided)
+            entry.draft, entry.private, entry.decided, bool(entry.lesson))
 
 
 def parse_attempt_file(path: str, data: bytes, config: SiteConfig,

@@ -10,7 +10,7 @@ import datetime as dt
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
@@ -117,6 +117,9 @@ class Stats:
     milestones: list[dict[str, Any]]
     pace: dict[str, Any]
     answer_days: float | None
+    pending: dict[str, Any] = field(default_factory=lambda: {"count": 0, "next_ghosted_on": None})
+    """Attempts still waiting for an answer, and the day the oldest of them
+    counts as ghosted (None without ghost_after_days)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +136,7 @@ class Stats:
             "milestones": self.milestones,
             "pace": self.pace,
             "answer_days": self.answer_days,
+            "pending": self.pending,
         }
 
 
@@ -208,6 +212,7 @@ def compute_stats(attempts: Sequence[Attempt], config: SiteConfig, as_of: dt.dat
                   goal_reached_on=counting[challenge.goal - 1].entry.date
                   if progress >= challenge.goal else None),
         answer_days=statistics.median(answer_days) if answer_days else None,
+        pending=pending_summary(attempts, challenge.ghost_after_days, as_of),
     )
 
 
@@ -316,6 +321,24 @@ def pace(progress: int, *, target: int, start: dt.date, end: dt.date | None, as_
         "goal_reached_on": goal_reached_on.isoformat() if goal_reached_on else None,
         "next_milestone": next_milestone(progress, target),
     }
+
+
+def pending_summary(attempts: Sequence[Attempt], ghost_after_days: int | None,
+                    as_of: dt.date) -> dict[str, Any]:
+    """How many attempts wait for an answer, and when the oldest counts as ghosted.
+
+    A pending attempt is ghosted once it is more than ghost_after_days old
+    (select), so the oldest turns on the day after that: its date plus
+    ghost_after_days plus one. None past the calendar's end.
+    """
+    waiting = [a.entry.date for a in attempts if a.outcome == PENDING]
+    turns = None
+    if waiting and ghost_after_days is not None:
+        try:
+            turns = (min(waiting) + dt.timedelta(days=ghost_after_days + 1)).isoformat()
+        except OverflowError:
+            turns = None
+    return {"count": len(waiting), "next_ghosted_on": turns}
 
 
 def aggregate(entries: Iterable[Entry], config: SiteConfig, as_of: dt.date, drafts: bool,

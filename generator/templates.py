@@ -8,6 +8,7 @@ line instead of rendering an empty string.
 
 from __future__ import annotations
 
+import json
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -168,6 +169,17 @@ class _CallsAsFilters(NodeTransformer):
         return node
 
 
+def json_text(value: Any) -> Markup:
+    """A value as JSON, for JSON files made from templates (feed.json).
+
+    Serve's late numbers are NUL-delimited placeholders filled in after
+    rendering, so a NUL stays one here (json would write it as \\u0000); a
+    NUL from the user's own text never gets this far (Markdown and YAML
+    refuse or replace it).
+    """
+    return Markup(json.dumps(value, ensure_ascii=False, default=str).replace("\\u0000", "\x00"))
+
+
 class Renderer:
     """A Jinja environment for one theme and one site configuration.
 
@@ -223,6 +235,7 @@ class Renderer:
         self.env.filters["date"] = language.format_date
         self.env.filters["number"] = language.format_number
         self.env.filters["integer"] = language.format_integer
+        self.env.filters["json"] = json_text
 
     def template_digests(self, names: Iterable[str]) -> dict[str, str]:
         """Per template, a digest of its source and of every template it extends,

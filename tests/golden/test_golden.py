@@ -270,9 +270,10 @@ def test_a_warm_build_renders_only_the_pages_an_edit_changes(
     bus.write_text(bus.read_text() + "\nOne more line.\n")
     assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
     # The attempt, the one before it (the latest has no next: its link shows the
-    # title), the home page, the four lists that show its card and the feed: a
-    # card's key holds the file's digest, whatever part of the file changed.
-    assert sorted(rendered) == ["attempt.html"] * 2 + ["feed.xml", "home.html"] + [
+    # title), the home page, the four lists that show its card (it has no lesson)
+    # and both feeds: a card's key holds the file's digest, whatever part of the
+    # file changed.
+    assert sorted(rendered) == ["attempt.html"] * 2 + ["feed.json", "feed.xml", "home.html"] + [
         "list.html"] * 4
 
 

@@ -19,9 +19,14 @@ AS_OF = dt.date(2026, 3, 31)
 THEME = Path(numbering.__file__).parent.parent / "themes" / "default"
 
 
+def token_of(late: numbering.LateNumbers, ident: int, value: int) -> numbering.Token:
+    late.values[ident] = value
+    return numbering.Token(late, ident)
+
+
 def test_a_printed_token_is_a_placeholder_and_nothing_else_is_noted() -> None:
     late = numbering.LateNumbers()
-    token = numbering.Token(late, 7, 42)
+    token = token_of(late, 7, 42)
     text, tracker = late.render_tracked(lambda: f"#{token} {format(token)}")
     assert text == "#\x00N7\x00 \x00N7\x00"
     assert tracker.semantic == set()
@@ -39,7 +44,7 @@ def test_a_printed_token_is_a_placeholder_and_nothing_else_is_noted() -> None:
 ])
 def test_every_use_as_a_number_is_noted_and_uses_the_real_value(use) -> None:  # type: ignore[no-untyped-def]
     late = numbering.LateNumbers()
-    token = numbering.Token(late, 3, 42)
+    token = token_of(late, 3, 42)
     result, tracker = late.render_tracked(lambda: str(use(token)))
     assert tracker.semantic == {3}
     assert result == str(use(42))
@@ -47,7 +52,7 @@ def test_every_use_as_a_number_is_noted_and_uses_the_real_value(use) -> None:  #
 
 def test_semantic_use_inside_a_nested_fragment_counts_for_the_page() -> None:
     late = numbering.LateNumbers()
-    token = numbering.Token(late, 5, 9)
+    token = token_of(late, 5, 9)
 
     def page() -> str:
         inner, tracker = late.render_tracked(
@@ -65,9 +70,18 @@ def test_a_cut_placeholder_is_not_intact() -> None:
     assert numbering.split("plain text") == ([b"plain text"], frozenset())
 
 
+def test_a_token_used_as_a_number_is_its_current_value() -> None:
+    late = numbering.LateNumbers()
+    token = late.value("number", "a.md", 3)
+    assert token + 1 == 4  # type: ignore[operator]
+    late.value("number", "a.md", 7)  # a renumbering: the same id, a new value
+    assert token + 1 == 8  # type: ignore[operator]
+    assert numbering.table(late.values) == {b"N1": b"7"}
+
+
 def test_a_token_prints_its_number_while_rendering_plain() -> None:
     late = numbering.LateNumbers()
-    token = numbering.Token(late, 1, 2)
+    token = token_of(late, 1, 2)
     assert late.render_plain(lambda: f"#{token}") == "#2"
     assert str(token) == "\x00N1\x00"
 

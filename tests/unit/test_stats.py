@@ -171,6 +171,19 @@ def test_only_pending_attempts_are_ghosted() -> None:
     assert {a.outcome for a in select(entries, config, D(2026, 3, 14))} == {"no", "yes"}
 
 
+def test_pending_says_how_many_wait_and_when_the_oldest_counts_as_ghosted() -> None:
+    config = make_config(ghost_after_days=30)
+    entries = [make_entry(slug="a", date=D(2026, 3, 10), outcome="pending"),
+               make_entry(slug="b", date=D(2026, 3, 1), outcome="pending"),
+               make_entry(slug="c", date=D(2026, 3, 2), outcome="no")]
+    # ghosted once older than 30 days: 1 March + 31 days
+    assert stats_of(entries, D(2026, 3, 14), config)["pending"] == {
+        "count": 2, "next_ghosted_on": "2026-04-01"}
+    assert stats_of(entries, D(2026, 4, 1), config)["pending"] == {
+        "count": 1, "next_ghosted_on": "2026-04-10"}
+    assert stats_of(entries, D(2026, 3, 14))["pending"] == {"count": 2, "next_ghosted_on": None}
+
+
 def test_a_ghosted_attempt_is_ghosted_in_every_aggregate() -> None:
     config = make_config(ghost_after_days=10, counts=("no", "ghosted"), goal=1)
     entries = [make_entry(date=D(2026, 3, 1), outcome="pending", category="work")]
@@ -198,7 +211,7 @@ def test_stats_json_has_exactly_the_documented_keys() -> None:
     stats = stats_of(on(D(2026, 3, 14)), D(2026, 3, 14))
     assert set(stats) == {
         "as_of", "total", "outcomes", "goal", "progress", "remaining", "percent",
-        "streak", "by_month", "by_category", "milestones", "pace", "answer_days",
+        "streak", "by_month", "by_category", "milestones", "pace", "answer_days", "pending",
     }
     assert set(stats["goal"]) == {"target", "counts", "start", "end"}
     assert set(stats["streak"]) == {"current", "longest"}
