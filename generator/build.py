@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import derive, hashing, output, pages, parallel, render, stats
+from generator import derive, derive_cards, hashing, output, pages, parallel, render, stats
 from generator.cache import CACHE_DIR, ArtifactStore
 from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
@@ -167,8 +167,11 @@ def _build(options: BuildOptions) -> BuildResult:
         static_files = site.theme.static_files()
         work = derive.prepare_bodies(store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
+        cards = derive_cards.card_work(store, site.strings)
         site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                                    [path for path, _ in static_files], work.bodies)
+                                    [path for path, _ in static_files], work.bodies,
+                                    cards=cards)
+        cards.want(site_plan.cards)
         factory = renderer_factory(site, store)
         digests = factory.digests()  # compiles the templates if anything will render
         timer.lap("plan")
@@ -178,7 +181,7 @@ def _build(options: BuildOptions) -> BuildResult:
         try:
             report = render.render_files(
                 site_plan.files, digests, disk, produce_bytes(factory, site_dir), work, workers,
-                meanwhile=store.serialize)
+                meanwhile=store.serialize, more=[cards])
             for path, src in static_files:
                 disk.record(disk.stage(path, src.read_bytes(), "static"))
             timer.lap("markdown and render")
@@ -218,12 +221,14 @@ def check_site(options: BuildOptions) -> BuildResult:
         work = derive.prepare_bodies(store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
         static_files = site.theme.static_files()
+        cards = derive_cards.card_work(store, site.strings, lazy=True)  # check draws none
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               [path for path, _ in static_files], work.bodies)
+                               [path for path, _ in static_files], work.bodies, cards=cards)
+        cards.want(plan.cards)
         factory = renderer_factory(site, None)
         memory = output.MemoryOutput()
-        render.render_files(plan.files, factory.digests(), memory,
-                            produce_bytes(factory, options.site_dir), work, workers)
+        render.render_files([f for f in plan.files if f.card is None], factory.digests(),
+                            memory, produce_bytes(factory, options.site_dir), work, workers)
     except TemplateProblem as exc:
         raise BuildFailed([exc.problem], "Nothing was written.") from None
     except (TemplatesFailed, BuildFailed) as exc:

@@ -58,7 +58,7 @@ RAMP = 16
 """Palette entries per slot: 16 levels of coverage are as smooth as the eye can tell here."""
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-FONT_DIRS = (PACKAGE_DIR / "themes" / "default" / "fonts",
+FONT_DIRS = (PACKAGE_DIR / "builtin_themes" / "default" / "fonts",
              PACKAGE_DIR.parent / "themes" / "default" / "fonts")
 """Inside the wheel, then beside the package in a source checkout (as generator/themes.py)."""
 

@@ -79,6 +79,8 @@ class SiteConfig:
     """How many of the latest attempts the home page lists."""
     allow_html: bool = False
     """Let raw HTML in Markdown through; off by default so a pasted snippet cannot break a page."""
+    cards: bool = True
+    """Draw a social card (a 1200×630 picture) for every attempt and one for the site."""
     challenge: Challenge = field(default_factory=Challenge)
     """The goal and its window."""
     outcomes: tuple[Outcome, ...] = tuple(Outcome(k, None, c) for k, c in DEFAULT_OUTCOMES)
@@ -333,6 +335,7 @@ def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
         feed_entries=r.integer(data, ("feed_entries",), default.feed_entries),
         latest_entries=r.integer(data, ("latest_entries",), default.latest_entries),
         allow_html=r.boolean(data, ("allow_html",), default.allow_html),
+        cards=r.boolean(data, ("cards",), default.cards),
         challenge=challenge,
         outcomes=outcomes,
         extra=extra,

@@ -131,6 +131,20 @@ class BodyWork:
         """Every body that must be put in the store: rendered now or early."""
         return [*self.missing, *self.early]
 
+    # The derive stage's interface (render.py runs it, in a pool or here).
+    def prepare_pool(self) -> None:
+        prepare_pool(self)
+
+    def derive_all(self) -> None:
+        derive_all(self)
+
+    def derive_group(self, keys: Sequence[str], shards: Iterable[str],
+                     send: bool) -> list[DerivedBody]:
+        return derive_group(self, keys, shards, send)
+
+    def adopt(self, results: Iterable[list[DerivedBody]], written: set[str]) -> None:
+        adopt(self, results, written)
+
     def take_early(self, early: Mapping[str, RenderedBody]) -> None:
         """Bodies the background rendered: not to be rendered again."""
         for digest, body in early.items():

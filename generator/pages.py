@@ -22,11 +22,15 @@ from typing import Any, Protocol
 from markupsafe import Markup
 
 from generator import charts
+from generator.badge import badge_svg
 from generator.config import SiteConfig
+from generator.derive_cards import CardSpec
 from generator.entries import Entry, StandalonePage, slugify
 from generator.stats import Attempt, Stats, category_key
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
+SITE_CARD = "/cards/site.png"
+"""The social card of every page that is not an attempt's."""
 HIGHLIGHTS = "yes"
 """The outcome whose list the menu calls the highlight reel."""
 RESERVED = {"attempts", "outcomes", "categories", "tags", "lessons", "static", "cards",
@@ -44,6 +48,12 @@ class BodyText(Protocol):
     """The rendered bodies (derive.Bodies): loaded before a page that shows them renders."""
 
     def html(self, digest: str) -> str: ...
+
+
+class CardSource(Protocol):
+    """The PNG of a social card by its key (derive_cards.CardWork)."""
+
+    def png(self, key: str) -> bytes: ...
 
 
 class Numbering(Protocol):
@@ -102,6 +112,8 @@ class OutputFile:
     in_sitemap: bool = True
     bodies: tuple[str, ...] = ()
     """Digests of the bodies the file shows: loaded before it renders."""
+    card: str | None = None
+    """For a social card's PNG: its key (derive_cards)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +312,11 @@ class PlanMemo:
     """By list URL: its heading, its kind, its items (newest first) and its lead."""
     positions: dict[str, Position] = field(default_factory=dict)
     """By entry path: each published attempt's place in the challenge."""
+    positions_at: dict[str, int] = field(default_factory=dict)
+    card_args: tuple[Any, ...] = ()
+    """What plan_site drew the attempts' cards with, for patch_plan."""
+    card_of: dict[str, str] = field(default_factory=dict)
+    """By entry path: the key of the attempt's card."""
     counted_label: str = ""
     home: Callable[[list[AttemptView]], OutputFile] | None = None
     feeds: tuple[Callable[[list[AttemptView]], OutputFile], ...] = ()
@@ -315,6 +332,8 @@ class SitePlan:
     """Every URL the site will have, static files included, for link checks."""
     views: list[AttemptView] = field(default_factory=list)
     """The published attempts, oldest first."""
+    cards: dict[str, CardSpec] = field(default_factory=dict)
+    """The social cards the site shows, by key."""
 
 
 def outcome_views(config: SiteConfig, strings: dict[str, Any]) -> dict[str, OutcomeView]:
@@ -346,6 +365,7 @@ def plan_site(
     numbering: Numbering = PLAIN,
     memo: PlanMemo | None = None,
     placed_as_before: bool = False,
+    cards: CardSource | None = None,
 ) -> SitePlan:
     """Every output file of the site, in a stable order.
 
@@ -487,6 +507,25 @@ def plan_site(
         attempt_files[entry.path] = made
         files.append(made[3])
     memo.positions, memo.counted_label = positions, label
+
+    # The social cards: one per published attempt, one for the site.
+    only_nos = list(config.challenge.counts) == ["no"]
+    card_specs: dict[str, CardSpec] = {}
+    card_of: dict[str, str] = {}
+    if config.cards and cards is not None:
+        site_spec = CardSpec("site", config.language, config.title, target, stats.progress,
+                             label, only_nos, date=stats.as_of.isoformat(),
+                             description=config.description)
+        files.append(_card_file(SITE_CARD, site_spec, cards))
+        card_specs[site_spec.key] = site_spec
+        for view in published:
+            spec = attempt_card(view, config, target, label, only_nos,
+                                position[view.attempt.entry.path], counting)
+            files.append(_card_file(card_path(view), spec, cards))
+            card_specs[spec.key] = spec
+            card_of[view.attempt.entry.path] = spec.key
+    memo.card_args = (config, target, label, only_nos, counting, cards)
+    memo.card_of = card_of
     memo.outcomes, memo.terms, memo.views = outcomes, made_terms, views
     memo.category_terms, memo.tag_terms, memo.by_name = category_terms, tag_terms, by_name
     memo.attempt_files = attempt_files
@@ -597,6 +636,16 @@ def plan_site(
         "/static/outcomes.css", "static/outcomes.css", None, ("outcomes.css", outcome_css),
         dict, raw=lambda: outcome_css, in_sitemap=False,
     ))
+    # The badge for READMEs and profiles: "nos | 27/100".
+    badge_label = str(t("badge_nos" if only_nos else "badge_counted", "counted"))
+    badge_value = f"{stats.progress}/{config.challenge.goal}"
+    badge_title = str(t("badge_title", "{label}: {progress} of {goal}")).format(
+        label=badge_label, progress=stats.progress, goal=config.challenge.goal)
+    files.append(OutputFile(
+        "/badge.svg", "badge.svg", None, ("badge", badge_label, badge_value, badge_title), dict,
+        raw=lambda: badge_svg(badge_label, badge_value, badge_title).encode(),
+        in_sitemap=False,
+    ))
     stats_bytes = (json.dumps(stats_json, indent=2, ensure_ascii=False) + "\n").encode()
     files.append(OutputFile(
         "/stats.json", "stats.json", None, ("stats", stats_bytes), dict,
@@ -614,9 +663,10 @@ def plan_site(
 
     urls = {f.url for f in files} | {"/" + s for s in static_outputs}
     memo.published, memo.home, memo.feeds = published, home, (feed, json_feed)
+    memo.positions_at = position
     memo.latest_count, memo.feed_count, memo.per_page = (config.latest_entries,
                                                           config.feed_entries, config.per_page)
-    return SitePlan(files, urls, published)
+    return SitePlan(files, urls, published, card_specs)
 
 
 def patch_plan(plan: SitePlan, memo: PlanMemo, replaced: Sequence[Attempt], bodies: BodyText,
@@ -684,12 +734,24 @@ def patch_plan(plan: SitePlan, memo: PlanMemo, replaced: Sequence[Attempt], bodi
     for file in (memo.home(newest_first[: memo.latest_count]),
                  *(feed(newest_first[: memo.feed_count]) for feed in memo.feeds)):
         changed[file.path] = file
+    card_specs = dict(plan.cards)
+    if memo.card_args and memo.card_args[-1] is not None and memo.card_args[0].cards:
+        config, target, label, only_nos, counting, cards = memo.card_args
+        for view in swapped.values():
+            path = view.attempt.entry.path
+            spec = attempt_card(view, config, target, label, only_nos,
+                                memo.positions_at[path], counting)
+            card_specs.pop(memo.card_of.get(path, ""), None)
+            card_specs[spec.key] = spec
+            memo.card_of[path] = spec.key
+            file = _card_file(card_path(view), spec, cards)
+            changed[file.path] = file
     files = [changed.get(f.path, f) for f in plan.files]
     memo.published, memo.views, memo.attempt_files = published, views, attempt_files
     memo.lists, memo.list_specs = lists, list_specs
     old_keys = {f.path: f.key for f in plan.files if f.path in changed}
     todo = [f for f in changed.values() if f.key != old_keys.get(f.path)]
-    return SitePlan(files, plan.urls, published), todo
+    return SitePlan(files, plan.urls, published, card_specs), todo
 
 
 def _attempt_file(view: AttemptView, previous: AttemptView | None,
@@ -740,15 +802,39 @@ def _counted_label(config: SiteConfig, outcomes: dict[str, OutcomeView]) -> str:
     return outcomes[counts[0]].label if len(counts) == 1 and counts[0] in outcomes else ""
 
 
-def _page_info(url: str, title: str, description: str | None, kind: str) -> Context:
-    return {"url": url, "title": title, "description": description, "kind": kind}
+def _page_info(url: str, title: str, description: str | None, kind: str,
+               image: str | None = SITE_CARD) -> Context:
+    """What every template knows of the page it renders; `image` is the path of
+    the social card a link to it unfurls into."""
+    return {"url": url, "title": title, "description": description, "kind": kind,
+            "image": image}
+
+
+def attempt_card(view: AttemptView, config: SiteConfig, target: int, label: str,
+                 only_nos: bool, at: int, counting: set[str]) -> CardSpec:
+    attempt = view.attempt
+    entry = attempt.entry
+    return CardSpec("attempt", config.language, config.title, target, at, label, only_nos,
+                    title=entry.title, number=attempt.number, date=entry.date.isoformat(),
+                    outcome_label=view.outcome.label, outcome_color=view.outcome.color,
+                    counts=attempt.outcome in counting)
+
+
+def _card_file(url: str, spec: CardSpec, cards: CardSource) -> OutputFile:
+    key = spec.key
+    return OutputFile(url, url.lstrip("/"), None, ("card", key), dict,
+                      raw=lambda: cards.png(key), in_sitemap=False, card=key)
+
+
+def card_path(view: AttemptView) -> str:
+    return f"/cards/{view.attempt.entry.slug}.png"
 
 
 def _attempt_context(view: AttemptView, previous: AttemptView | None,
                      following: AttemptView | None, place: Position,
                      label: str) -> Callable[[], Context]:
     return lambda: {
-        "page": _page_info(view.url, view.title, view.summary_text, "attempt"),
+        "page": _page_info(view.url, view.title, view.summary_text, "attempt", card_path(view)),
         "attempt": view, "previous": previous, "next": following,
         "position": place, "position_label": label,
     }

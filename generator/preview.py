@@ -14,12 +14,14 @@ serve stops.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from generator import derive, entries, numbering, pages, parallel, render, stats
+from generator import derive, derive_cards, entries, numbering, pages, parallel, render, stats
 from generator.build import (
     BuildResult,
     Timer,
@@ -49,6 +51,41 @@ from generator.site import (
 )
 
 KEPT = "Still showing the last good build."
+
+
+class Drawn:
+    """A file serve makes only when a browser asks for it (a social card)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self.make = make
+
+
+class Contents(dict[str, bytes]):
+    """Serve's files by path, some of them made on first request (social cards:
+    a browser seldom asks for one, and drawing 4,000 would slow the first build)."""
+
+    def __getitem__(self, key: str) -> bytes:
+        value: object = super().__getitem__(key)
+        if isinstance(value, Drawn):
+            value = value.make()
+            self[key] = value
+        assert isinstance(value, bytes)
+        return value
+
+    def get(self, key: str, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
+        if key not in self:
+            return default
+        return self[key]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every file has the same bytes (cards drawn to compare)."""
+        if not isinstance(other, dict):
+            return NotImplemented
+        return self.keys() == other.keys() and all(self[k] == other[k] for k in self)
+
+    __hash__ = None
 
 
 @dataclass(slots=True)
@@ -137,6 +174,7 @@ class Built:
     links: list[tuple[str, str, str]]
     entry_index: dict[str, int]
     """Position of each attempt file in site.entries."""
+    cards: derive_cards.CardWork | None
     attempt_index: dict[str, int]
     """Position of each counted attempt in attempts."""
 
@@ -213,17 +251,19 @@ class Session:
         workers = parallel.workers(options.workers)
         work = derive.prepare_bodies(self.store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
+        cards = derive_cards.card_work(self.store, site.strings, lazy=True)
         static_files = site.theme.static_files()
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                [path for path, _ in static_files], work.bodies, self.late,
-                               self.memo)
+                               self.memo, cards=cards)
+        cards.want(plan.cards)
         numbers = dict(self.late.values)
         timer.lap("plan")
         last = self.factory
         factory = self._factory(site)
         previous = self.pages if last is not None and last[1] is factory else {}
         out = LiveOutput(previous, numbers, self.numbers, self.table)
-        render.render_files(plan.files, factory.digests(), out,
+        render.render_files([f for f in plan.files if f.card is None], factory.digests(), out,
                             self._producer(factory, out), work, workers, keep_bodies=True)
         static = {path: src.read_bytes() for path, src in static_files}
         timer.lap("render")
@@ -231,11 +271,12 @@ class Session:
         problems = site.warnings + factory.warnings + self.links.check(
             sources, work.bodies.link_table, plan.urls)
         timer.lap("links")
-        contents = {path: page.data for path, page in out.files.items()}
+        contents = Contents({path: page.data for path, page in out.files.items()})
         contents.update(static)
+        contents.update(_drawn(plan.files, cards))
         self._keep(out, Built(
             site, attempts, counts, work, plan, static, contents, sources,
-            {e.path: i for i, e in enumerate(site.entries)},
+            {e.path: i for i, e in enumerate(site.entries)}, cards,
             {a.entry.path: i for i, a in enumerate(attempts)}))
         return self._result(out, len(plan.files), problems, timer,
                             deleted=len(set(previous) - set(out.files)))
@@ -306,7 +347,8 @@ class Session:
         assert self.factory is not None
         factory = self.factory[1]
         out = LiveOutput(self.pages, self.numbers, self.numbers, self.table, carry=True)
-        render.render_files(todo, factory.digests(), out, self._producer(factory, out), work)
+        render.render_files([f for f in todo if f.card is None], factory.digests(), out,
+                            self._producer(factory, out), work)
         timer.lap("render")
         link_list = list(built.links)
         for i, (path, _, url) in enumerate(link_list):
@@ -315,8 +357,11 @@ class Session:
         problems = site.warnings + self.links.check(link_list, work.bodies.link_table,
                                                     plan.urls)
         timer.lap("links")
-        contents = dict(built.contents)
+        contents = Contents(built.contents)
         contents.update((path, out.files[path].data) for path in out.rendered_paths)
+        if built.cards is not None:
+            built.cards.want(plan.cards)
+            contents.update(_drawn(todo, built.cards))
         self._keep(out, dataclasses.replace(
             built, site=site, attempts=attempts, plan=plan, contents=contents,
             links=link_list))
@@ -376,6 +421,15 @@ class Session:
     def close(self) -> list[Problem]:
         """Keep the artifact store for the next run."""
         return self.store.save()
+
+
+def _drawn(files: Iterable[pages.OutputFile], cards: derive_cards.CardWork) -> dict[str, bytes]:
+    """The card files of a plan, drawn when a browser first asks for them."""
+    found: dict[str, Any] = {}
+    for file in files:
+        if file.card is not None:
+            found[file.path] = Drawn(functools.partial(cards.png, file.card))
+    return found
 
 
 def placement(entry: Entry) -> tuple[object, ...]:

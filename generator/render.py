@@ -13,7 +13,7 @@ so templates only ever read finished values.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -38,6 +38,24 @@ Produced = TypeVar("Produced", contravariant=True)
 """What rendering a file gives: bytes for the disk, a late-numbered page for serve."""
 Receipt = TypeVar("Receipt")
 """What staging a file gives back (from a worker, maybe) to be recorded."""
+
+
+class DeriveWork(Protocol):
+    """One kind of derived artifact's work (derive.BodyWork, derive_cards.CardWork)."""
+
+    @property
+    def to_disk(self) -> bool: ...
+
+    def todo(self) -> list[str]: ...
+
+    def prepare_pool(self) -> None: ...
+
+    def derive_all(self) -> None: ...
+
+    def derive_group(self, keys: Sequence[str], shards: Iterable[str],
+                     send: bool) -> list[Any]: ...
+
+    def adopt(self, results: Iterable[list[Any]], written: set[str]) -> None: ...
 
 
 class Output(Protocol, Generic[Produced, Receipt]):
@@ -66,9 +84,9 @@ R = TypeVar("R")
 
 def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
                  output: Output[P, R], produce: Callable[[OutputFile], P],
-                 work: derive.BodyWork,
-                 workers: int = 1, meanwhile: Callable[[], None] = lambda: None,
-                 keep_bodies: bool = False) -> RenderReport:
+                 work: derive.BodyWork, workers: int = 1,
+                 meanwhile: Callable[[], None] = lambda: None,
+                 keep_bodies: bool = False, more: Sequence[DeriveWork] = ()) -> RenderReport:
     """Derive the missing bodies, then render every file whose key changed into
     `output`, keeping the others.
 
@@ -81,6 +99,8 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     stages and no body is read back. The lists and feeds go first, as one task:
     they share the attempt cards, and `{% cache %}` lives per process.
     `keep_bodies` sends rendered bodies back to this process (serve keeps them).
+    `more` are other kinds of derived artifacts (cards): derived the same way,
+    a file that shows one belonging to the task that derives it.
     """
     todo: list[tuple[OutputFile, object]] = []
     for file in files:
@@ -96,12 +116,14 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
             work.bodies.load(file.bodies)
         return output.stage(file.path, produce(file), key)
 
-    derive_todo = work.todo()
-    if len(todo) + len(derive_todo) >= PARALLEL_FILES and workers > 1:
-        return _in_pool(todo, derive_todo, stage, output, work, workers, meanwhile,
-                        keep_bodies or not work.to_disk)
+    works: list[DeriveWork] = [work, *more]
+    derive_todo = [w.todo() for w in works]
+    if len(todo) + sum(map(len, derive_todo)) >= PARALLEL_FILES and workers > 1:
+        return _in_pool(todo, derive_todo, stage, output, works, workers, meanwhile,
+                        keep_bodies)
     started = time.process_time()
-    derive.derive_all(work)
+    for each in works:
+        each.derive_all()
     derived = time.process_time()
     meanwhile()
     rendering = time.process_time()
@@ -114,59 +136,77 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
 FragmentGuard = Callable[[Callable[[], str]], tuple[str, bool]]
 """Renders a `{% cache %}` fragment and says whether it may be kept (templates.py)."""
 
-Task = tuple[list[int], list[str], tuple[str, ...]]
-"""(indices of the files to render, digests of the bodies to derive, store shards owned)."""
+Task = tuple[list[int], list[list[str]], tuple[str, ...]]
+"""(indices of the files to render, keys to derive for each kind, store shards owned)."""
 
 
-def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[str],
+def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[list[str]],
              stage: Callable[[tuple[OutputFile, object]], R], output: Output[P, R],
-             work: derive.BodyWork, workers: int, meanwhile: Callable[[], None],
-             send_html: bool) -> RenderReport:
-    derive.prepare_pool(work)
-    tasks = task_groups([f.bodies[0] if f.bodies else None for f, _ in todo], derive_todo,
-                        workers)
+             works: list[DeriveWork], workers: int, meanwhile: Callable[[], None],
+             keep_bodies: bool) -> RenderReport:
+    for each in works:
+        each.prepare_pool()
+    tasks = task_groups([_owner(f) for f, _ in todo], derive_todo, workers)
+    sends = [keep_bodies or not each.to_disk for each in works]
 
-    def run(task: Task) -> tuple[list[derive.DerivedBody], list[R], float, float]:
-        indices, digests, shards = task
+    def run(task: Task) -> tuple[list[list[Any]], list[R], float, float]:
+        indices, keys, shards = task
         started = time.process_time()
-        derived = derive.derive_group(work, digests, shards, send_html) if digests else []
+        derived = [each.derive_group(k, shards, send) if k else []
+                   for each, k, send in zip(works, keys, sends, strict=True)]
         middle = time.process_time()
         receipts = [stage(todo[i]) for i in indices]
         return derived, receipts, middle - started, time.process_time() - middle
 
     done = parallel.map_tasks(run, tasks, workers, meanwhile=meanwhile)
-    derive.adopt(work, (d for d, _, _, _ in done), {s for _, _, shards in tasks for s in shards})
+    written = {s for _, _, shards in tasks for s in shards}
+    for n, each in enumerate(works):
+        each.adopt((d[0][n] for d in done), written)
     for _, receipts, _, _ in done:
         for receipt in receipts:
             output.record(receipt)
     return RenderReport(len(todo), 0, sum(d[2] for d in done), sum(d[3] for d in done))
 
 
-def task_groups(owners: Sequence[str | None], derive_todo: Sequence[str],
+def _owner(file: OutputFile) -> str | None:
+    """The key whose shard a file's task owns: the body it shows, or its card."""
+    return file.bodies[0] if file.bodies else file.card
+
+
+def task_groups(owners: Sequence[str | None], derive_todo: Sequence[Sequence[str]],
                 workers: int) -> list[Task]:
     """Split the work into pool tasks.
 
-    Files that show a body (attempt and standalone pages) are grouped with the
-    bodies to derive by the store shard of the body, so a worker derives and
-    writes a shard and then renders its pages, and no two tasks write one
-    shard. The rest (lists, feeds) is one task, handed out first. The smaller
-    tasks that follow even out the workers' finish.
+    Files that show a body (attempt and standalone pages) or are a card are
+    grouped with the artifacts to derive by the store shard of their key, so a
+    worker derives and writes a shard and then renders what shows it, and no
+    two tasks write one shard. The rest (lists, feeds) is one task, handed out
+    first. The smaller tasks that follow even out the workers' finish.
     """
     count = min(256, workers * TASKS_PER_WORKER)
-    grouped: dict[int, tuple[list[int], list[str], set[str]]] = {}
+    kinds = len(derive_todo)
+    grouped: dict[int, tuple[list[int], list[list[str]], set[str]]] = {}
+
+    def group(key: str) -> tuple[list[int], list[list[str]], set[str]]:
+        found = grouped.get(int(key[:2], 16) % count)
+        if found is None:
+            found = grouped[int(key[:2], 16) % count] = ([], [[] for _ in range(kinds)], set())
+        return found
+
     others: list[int] = []
-    for index, digest in enumerate(owners):
-        if digest is None:
+    for index, key in enumerate(owners):
+        if key is None:
             others.append(index)
         else:
-            grouped.setdefault(int(digest[:2], 16) % count, ([], [], set()))[0].append(index)
-    for digest in derive_todo:
-        group = grouped.setdefault(int(digest[:2], 16) % count, ([], [], set()))
-        group[1].append(digest)
-        group[2].add(digest[:2])
-    tasks: list[Task] = [(others, [], ())] if others else []
-    tasks += [(indices, digests, tuple(sorted(shards)))
-              for _, (indices, digests, shards) in sorted(grouped.items())]
+            group(key)[0].append(index)
+    for kind, keys in enumerate(derive_todo):
+        for key in keys:
+            found = group(key)
+            found[1][kind].append(key)
+            found[2].add(key[:2])
+    tasks: list[Task] = [(others, [[] for _ in range(kinds)], ())] if others else []
+    tasks += [(indices, keys, tuple(sorted(shards)))
+              for _, (indices, keys, shards) in sorted(grouped.items())]
     return tasks
 
 

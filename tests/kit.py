@@ -12,6 +12,9 @@ import io
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from generator.cli import main
 
@@ -144,3 +147,19 @@ def write_site(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
     return root
+
+
+# The browser tests' Chromium (tests/browser/conftest.py has the fixture).
+INSTALL_CHROMIUM = "install Chromium: sudo apt-get install chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+class MissingBrowser:
+    """Stands in for the browser when there is none, so each test fails on first use."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __getattr__(self, name: str) -> Any:
+        pytest.fail(self.message, pytrace=False)

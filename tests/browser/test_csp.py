@@ -12,7 +12,6 @@ feature. Without Chromium these tests fail saying how to install it.
 
 from __future__ import annotations
 
-import os
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -22,13 +21,10 @@ from typing import Any
 
 import pytest
 from hosting import StaticHost, headers_for, netlify_header_rules
-from kit import REPO, SMALL_SITE, run, write_site
+from kit import REPO, SMALL_SITE, MissingBrowser, run, write_site
 
 AS_OF = "2026-11-23"
 TIMEOUT_MS = 10_000
-INSTALL_CHROMIUM = "install Chromium: sudo apt-get install chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 RULES = netlify_header_rules(REPO / "netlify.toml")
 # A 1x1 transparent PNG, for a picture "from another site".
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -38,35 +34,6 @@ pytestmark = pytest.mark.browser
 
 
 # ------------------------------------------------------------------ the browser
-class MissingBrowser:
-    """Stands in for the browser when there is none, so each test fails on first use."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __getattr__(self, name: str) -> Any:
-        pytest.fail(self.message, pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.access(executable, os.X_OK):
-        yield MissingBrowser(INSTALL_CHROMIUM)
-        return
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        yield MissingBrowser('install Playwright: pip install -e ".[test]"')
-        return
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @dataclass
 class Visit:
     """What happened while one address loaded."""

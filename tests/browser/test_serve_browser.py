@@ -23,14 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kit import SMALL_SITE, write_site
+from kit import SMALL_SITE, MissingBrowser, write_site
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-03-31"
 TIMEOUT_MS = 10_000
-INSTALL_CHROMIUM = "install Chromium: sudo apt-get install chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 RAISE = "content/attempts/2026-03-02-raise.md"
 LONG_ABOUT = "---\ntitle: About this challenge\n---\n" + "\n".join(
     f"Paragraph {n}: one ask a day, every no counted in public, for the whole of March.\n"
@@ -177,39 +174,6 @@ def served(site: Path) -> Iterator[Served]:
 
 
 # ------------------------------------------------------------------ the browser
-class MissingBrowser:
-    """Stands in for a tab when there is no browser, so each test fails (never skips).
-
-    The failure happens on first use, inside the test, so pytest reports the
-    test as failed rather than its set-up as broken.
-    """
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __getattr__(self, name: str) -> Any:
-        pytest.fail(self.message, pytrace=False)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.access(executable, os.X_OK):
-        yield MissingBrowser(INSTALL_CHROMIUM)
-        return
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        yield MissingBrowser('install Playwright: pip install -e ".[test]"')
-        return
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh tab; JavaScript errors on the page fail the test."""

@@ -16,19 +16,21 @@ from generator import cache, derive, markdown, render, site
 def test_tasks_cover_every_item_once_and_keep_a_shard_in_one_task() -> None:
     owners = [f"{n:02x}{'0' * 30}" for n in range(256)] * 3 + [None] * 50
     bodies = [f"{n:02x}{'1' * 30}" for n in range(256)]
-    tasks = render.task_groups(owners, bodies, workers=2)
+    cards = [f"{n:02x}{'2' * 30}" for n in range(0, 256, 2)]
+    tasks = render.task_groups(owners, [bodies, cards], workers=2)
     seen = sorted(i for indices, _, _ in tasks for i in indices)
     assert seen == list(range(len(owners)))
-    assert sorted(d for _, digests, _ in tasks for d in digests) == sorted(bodies)
+    assert sorted(d for _, keys, _ in tasks for d in keys[0]) == sorted(bodies)
+    assert sorted(d for _, keys, _ in tasks for d in keys[1]) == sorted(cards)
     owned = [shard for _, _, shards in tasks for shard in shards]
     assert len(owned) == len(set(owned)) == 256  # no two tasks write one shard
-    for indices, digests, shards in tasks:
-        for i in indices:  # a page is in the task that derives the bodies of its shard
+    for indices, keys, shards in tasks:
+        for i in indices:  # a page is in the task that derives what it shows
             if owners[i] is not None:
                 assert owners[i][:2] in shards
-        assert {d[:2] for d in digests} <= set(shards)
+        assert {d[:2] for kind in keys for d in kind} <= set(shards)
     # the files without a body are one task, the first: they share the cards
-    assert tasks[0] == (list(range(768, 818)), [], ())
+    assert tasks[0] == (list(range(768, 818)), [[], []], ())
     assert len(tasks) == 1 + 64
 
 

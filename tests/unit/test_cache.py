@@ -132,5 +132,6 @@ def test_the_store_holds_no_pickles_and_no_code(tmp_path: Path) -> None:
         elif name.endswith(".bin"):
             assert data.startswith(cache.SHARD_MAGIC)
         else:
-            assert name in (".gitignore", "CACHEDIR.TAG", "bodies/NAMESPACE"), name
+            assert name in (".gitignore", "CACHEDIR.TAG", "bodies/NAMESPACE",
+                            "cards/NAMESPACE"), name
         assert not data.startswith(b"\x80"), f"{name} looks like a pickle"
