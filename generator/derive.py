@@ -79,7 +79,7 @@ class Bodies:
                 body = self.compute(digest)
                 if body is None:
                     continue
-                self.add(digest, body)
+                self._keep(digest, body)  # never clears: every body asked for stays
             else:
                 self.texts[digest] = data.decode("utf-8")
 
@@ -95,8 +95,12 @@ class Bodies:
                                self.allow_html, self.base_path)
 
     def add(self, digest: str, body: RenderedBody) -> None:
+        """A body the derive stage rendered; memory holds at most TEXTS_KEPT of them."""
         if len(self.texts) > TEXTS_KEPT:
             self.texts.clear()
+        self._keep(digest, body)
+
+    def _keep(self, digest: str, body: RenderedBody) -> None:
         self.texts[digest] = body.html
         self.shelf.put(digest, body.html.encode("utf-8"))
         self.link_table[digest] = [list(link) for link in body.links]
