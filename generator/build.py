@@ -16,7 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import derive, derive_cards, hashing, output, pages, parallel, render, stats
+from generator import (
+    assets,
+    derive,
+    derive_cards,
+    hashing,
+    output,
+    pages,
+    parallel,
+    render,
+    stats,
+)
 from generator.cache import CACHE_DIR, ArtifactStore
 from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
@@ -92,24 +102,35 @@ def link_sources(site: Site, attempts: list[stats.Attempt]) -> list[LinkSource]:
     return found + [(p.path, p.digest, f"/{p.slug}/") for p in site.pages]
 
 
-def renderer_factory(site: Site, store: ArtifactStore | None,
+def renderer_factory(site: Site, store: ArtifactStore | None, links: dict[str, str],
                      guard: FragmentGuard | None = None) -> RendererFactory:
+    """`links`: what url() links for a static file (its hashed copy; none in serve)."""
     outcomes = list(pages.outcome_views(site.config, site.strings).values())
+    static = frozenset("/" + path for path, _ in site.theme.static_files())
     return RendererFactory(site.theme, site.config, site.strings,
-                           {"nav_pages": nav_pages(site), "outcomes": outcomes},
-                           site.site_dir, store, site.strings_loaded, guard)
+                           {"nav_pages": nav_pages(site), "outcomes": outcomes,
+                            "static_files": static | {"/" + assets.OUTCOME_CSS}},
+                           site.site_dir, store, site.strings_loaded, guard, links)
+
+
+def site_assets(site: Site) -> list[assets.Asset]:
+    """The theme's static files and the outcome colours, each with its hashed copy."""
+    files = assets.read_static(site.theme.static_files())
+    files.append((assets.OUTCOME_CSS, assets.outcome_css(site.config.outcomes)))
+    return assets.fingerprint_assets(files)
 
 
 def nav_pages(site: Site) -> list[dict[str, str]]:
     return [{"title": p.title, "url": f"/{p.slug}/"} for p in site.pages]
 
 
-def fingerprint(site: Site) -> str:
+def fingerprint(site: Site, links: dict[str, str]) -> str:
     """What every output file depends on besides its own key: goldstar's code,
-    the theme's chain and strings, site.yml and the menu."""
+    the theme's chain and strings, site.yml, the menu and the names url() links."""
     return key_digest((hashing.code_digest(), tuple(str(f) for f in site.theme.folders),
                        site.theme.digest("i18n"), site.config_bytes, site.config.base_url,
-                       tuple(tuple(p.items()) for p in nav_pages(site))))
+                       tuple(tuple(p.items()) for p in nav_pages(site)),
+                       tuple(sorted(links.items()))))
 
 
 def produce_bytes(factory: RendererFactory, site_dir: Path
@@ -164,26 +185,26 @@ def _build(options: BuildOptions) -> BuildResult:
         timer.lap("load")
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
-        static_files = site.theme.static_files()
+        static = site_assets(site)
+        links = assets.links(static)
         work = derive.prepare_bodies(store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
         cards = derive_cards.card_work(store, site.strings)
         site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                                    [path for path, _ in static_files], work.bodies,
-                                    cards=cards)
+                                    assets.outputs(static), work.bodies, cards=cards)
         cards.want(site_plan.cards)
-        factory = renderer_factory(site, store)
+        factory = renderer_factory(site, store, links)
         digests = factory.digests()  # compiles the templates if anything will render
         timer.lap("plan")
         if head_start:  # what the background rendered while this process got here
             work.take_early(head_start.pop().result())
-        disk = output.DiskOutput(options.output, fingerprint(site))
+        disk = output.DiskOutput(options.output, fingerprint(site, links))
         try:
             report = render.render_files(
                 site_plan.files, digests, disk, produce_bytes(factory, site_dir), work, workers,
                 meanwhile=store.serialize, more=[cards])
-            for path, src in static_files:
-                disk.record(disk.stage(path, src.read_bytes(), "static"))
+            for path, data in assets.output_files(static).items():
+                disk.record(disk.stage(path, data, "static"))
             timer.lap("markdown and render")
             timer.add("  markdown (CPU, all processes)", report.markdown_seconds)
             timer.add("  render (CPU, all processes)", report.render_seconds)
@@ -220,12 +241,12 @@ def check_site(options: BuildOptions) -> BuildResult:
         attempts, counts = aggregate(site)
         work = derive.prepare_bodies(store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
-        static_files = site.theme.static_files()
+        static = site_assets(site)
         cards = derive_cards.card_work(store, site.strings, lazy=True)  # check draws none
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               [path for path, _ in static_files], work.bodies, cards=cards)
+                               assets.outputs(static), work.bodies, cards=cards)
         cards.want(plan.cards)
-        factory = renderer_factory(site, None)
+        factory = renderer_factory(site, None, assets.links(static))
         memory = output.MemoryOutput()
         render.render_files([f for f in plan.files if f.card is None], factory.digests(),
                             memory, produce_bytes(factory, options.site_dir), work, workers)

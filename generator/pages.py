@@ -628,14 +628,6 @@ def plan_site(
         lambda: {"page": _page_info("/robots.txt", "robots", None, "robots")},
         in_sitemap=False,
     ))
-    # The outcome colours of site.yml as a stylesheet: no inline styles, so a
-    # strict Content-Security-Policy keeps working.
-    outcome_css = "".join(f".badge.outcome-{o.key} {{ background-color: {o.color}; }}\n"
-                          for o in config.outcomes).encode()
-    files.append(OutputFile(
-        "/static/outcomes.css", "static/outcomes.css", None, ("outcomes.css", outcome_css),
-        dict, raw=lambda: outcome_css, in_sitemap=False,
-    ))
     # The badge for READMEs and profiles: "nos | 27/100".
     badge_label = str(t("badge_nos" if only_nos else "badge_counted", "counted"))
     badge_value = f"{stats.progress}/{config.challenge.goal}"

@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import derive, derive_cards, entries, numbering, pages, parallel, render, stats
+from generator import (
+    assets,
+    derive,
+    derive_cards,
+    entries,
+    numbering,
+    pages,
+    parallel,
+    render,
+    stats,
+)
 from generator.build import (
     BuildResult,
     Timer,
@@ -31,6 +41,7 @@ from generator.build import (
     open_store,
     published_bodies,
     renderer_factory,
+    site_assets,
 )
 from generator.config import SiteConfig
 from generator.entries import ATTEMPTS_DIR, PAGES_DIR, Entry
@@ -169,7 +180,6 @@ class Built:
     counts: stats.Stats
     work: derive.BodyWork
     plan: pages.SitePlan
-    static: dict[str, bytes]
     contents: dict[str, bytes]
     links: list[tuple[str, str, str]]
     entry_index: dict[str, int]
@@ -252,9 +262,9 @@ class Session:
         work = derive.prepare_bodies(self.store, published_bodies(site, attempts),
                                      site.config.allow_html, site.config.base_path)
         cards = derive_cards.card_work(self.store, site.strings, lazy=True)
-        static_files = site.theme.static_files()
+        static = site_assets(site)  # linked by plain names: a CSS save re-renders nothing
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               [path for path, _ in static_files], work.bodies, self.late,
+                               assets.outputs(static, hashed=False), work.bodies, self.late,
                                self.memo, cards=cards)
         cards.want(plan.cards)
         numbers = dict(self.late.values)
@@ -265,17 +275,16 @@ class Session:
         out = LiveOutput(previous, numbers, self.numbers, self.table)
         render.render_files([f for f in plan.files if f.card is None], factory.digests(), out,
                             self._producer(factory, out), work, workers, keep_bodies=True)
-        static = {path: src.read_bytes() for path, src in static_files}
         timer.lap("render")
         sources = link_sources(site, attempts)
         problems = site.warnings + factory.warnings + self.links.check(
             sources, work.bodies.link_table, plan.urls)
         timer.lap("links")
         contents = Contents({path: page.data for path, page in out.files.items()})
-        contents.update(static)
+        contents.update((a.path, a.data) for a in static)
         contents.update(_drawn(plan.files, cards))
         self._keep(out, Built(
-            site, attempts, counts, work, plan, static, contents, sources,
+            site, attempts, counts, work, plan, contents, sources,
             {e.path: i for i, e in enumerate(site.entries)}, cards,
             {a.entry.path: i for i, a in enumerate(attempts)}))
         return self._result(out, len(plan.files), problems, timer,
@@ -384,10 +393,10 @@ class Session:
 
     def _factory(self, site: Site) -> RendererFactory:
         """The renderer of the last build while nothing it depends on changed."""
-        key = (fingerprint(site), site.theme.digest("templates"))
+        key = (fingerprint(site, {}), site.theme.digest("templates"))
         if self.factory is None or self.factory[0] != key:
-            self.factory = (key, renderer_factory(site, self.store,
-                                                       self.late.fragment_guard))
+            self.factory = (key, renderer_factory(site, self.store, {},
+                                                  self.late.fragment_guard))
         return self.factory[1]
 
     def _producer(self, factory: RendererFactory,

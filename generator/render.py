@@ -222,7 +222,7 @@ class RendererFactory:
                  site_globals: dict[str, Any], site_dir: Path, store: ArtifactStore | None,
                  strings_loaded: LoadedStrings | None = None,
                  fragment_guard: FragmentGuard | None = None,
-                 ) -> None:
+                 links: dict[str, str] | None = None) -> None:
         self.theme = theme
         self.config = config
         self.strings = strings
@@ -231,6 +231,7 @@ class RendererFactory:
         self.store = store
         self.table: dict[str, Any] = store.table("templates", ()) if store else {}
         self.fragment_guard = fragment_guard
+        self.links = links or {}
         self.templates_digest = theme.digest("templates")
         self.renderer: Renderer | None = None
         self.strings_loaded = strings_loaded
@@ -245,7 +246,7 @@ class RendererFactory:
 
             problems = self._check_language()
             renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
-                                fragment_guard=self.fragment_guard)
+                                self.links, self.fragment_guard)
             problems += renderer.check(TEMPLATES, self.site_dir)
             if problems:
                 raise TemplatesFailed(problems)

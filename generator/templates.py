@@ -180,6 +180,32 @@ def json_text(value: Any) -> Markup:
     return Markup(json.dumps(value, ensure_ascii=False, default=str).replace("\\u0000", "\x00"))
 
 
+class ThemeLoader(jinja2.BaseLoader):
+    """Templates along a theme's chain; `"default:attempt.html"` is a parent's own.
+
+    A plain name is the first theme's in the chain that has it. A name with a
+    theme's name before a colon starts looking at that theme, so a child's
+    `attempt.html` can `{% extends "default:attempt.html" %}` and fill in only
+    the blocks it changes (with the same name twice in a chain, a site theme
+    named like the built-in one it extends, the colon means the built-in one).
+    """
+
+    def __init__(self, theme: Theme) -> None:
+        self.chain = [(folder.name, folder / "templates") for folder in theme.folders
+                      if (folder / "templates").is_dir()]
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        folders = [folder for _, folder in self.chain]
+        theme, colon, rest = template.partition(":")
+        if colon and "/" not in theme:
+            starts = [i for i, (name, _) in enumerate(self.chain) if name == theme]
+            if not starts:
+                raise jinja2.TemplateNotFound(template)
+            folders, template = folders[starts[-1]:], rest
+        return jinja2.FileSystemLoader(folders).get_source(environment, template)
+
+
 class Renderer:
     """A Jinja environment for one theme and one site configuration.
 
@@ -200,7 +226,7 @@ class Renderer:
         self.template_dirs = [str(folder) for folder in theme.subfolders("templates")]
         assets = dict(assets or {})
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(self.template_dirs),
+            loader=ThemeLoader(theme),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -247,10 +273,15 @@ class Renderer:
             if name in sources:
                 return
             assert self.env.loader is not None
-            source, _, _ = self.env.loader.get_source(self.env, name)
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, name)
+            except jinja2.TemplateNotFound:
+                # A missing include: rendering the page reports it at its line.
+                sources[name], references[name] = "", set()
+                return
             sources[name] = source
             refs = self.env.references.get(name)
-            if refs is None:  # loaded from the bytecode cache, not compiled here
+            if refs is None:  # not compiled by this environment
                 refs = {r for r in meta.find_referenced_templates(self.env.parse(source)) if r}
             references[name] = refs
             for ref in refs:

@@ -93,7 +93,10 @@ def available(site_dir: Path) -> list[str]:
 
 
 def _is_theme(folder: Path) -> bool:
-    return (folder / "templates").is_dir() or (folder / THEME_FILE).is_file()
+    """A folder with a theme.yml, or any of templates/, static/, i18n/: a theme
+    that changes one stylesheet is just that file in its static/ folder."""
+    return (folder / THEME_FILE).is_file() or any(
+        (folder / kind).is_dir() for kind in ("templates", "static", "i18n"))
 
 
 def _find(site_dir: Path, name: str, below: Path | None = None) -> Path | None:

@@ -678,9 +678,10 @@ def test_the_watcher_rebuilds_only_for_real_files_not_editor_droppings(
         refill = attempts / "2026-03-01-refill.md"
         refill.write_text(SMALL_SITE["content/attempts/2026-03-01-refill.md"].replace(
             "free refill", "free top-up"), encoding="utf-8")
-        watching.wait(lambda: bool(watching.rebuilds), "a rebuild")
+        # The save may reach the watcher in two parts (truncated, then written).
+        watching.wait(lambda: b"free top-up" in watching.state.files.get(
+            "attempts/2026-03-01-refill/index.html", b""), "the saved attempt to be rebuilt")
         assert watching.state.build_id != before
-        assert b"free top-up" in watching.state.files["attempts/2026-03-01-refill/index.html"]
     changed = set().union(*(c or set() for c in watching.rebuilds))
     assert changed == {refill}
     assert "Rebuilt 3 attempts" in capsys.readouterr().err
@@ -709,7 +710,8 @@ def test_a_burst_of_saves_is_one_rebuild(tmp_path: Path) -> None:
                       "the burst to be built")
         time.sleep(0.5)  # any straggling rebuild would have started by now
     assert len(watching.rebuilds) <= 2, f"{len(watching.rebuilds)} rebuilds for one burst"
-    assert sum(len(c or ()) for c in watching.rebuilds) == 60
+    # A file's creation and its write may fall on either side of the one pause.
+    assert len(set().union(*(c or () for c in watching.rebuilds))) == 60
 
 
 def test_a_static_file_linked_from_outside_the_theme_is_neither_built_nor_served(

@@ -115,3 +115,46 @@ def test_a_broken_strings_file_is_a_problem_at_its_line(
     assert [p.location().rsplit(":", 1)[0] if p.column else p.location()
             for p in problems] == [where]
     assert problems[0].is_error
+
+
+def test_a_child_template_can_extend_its_parents_version_of_itself(tmp_path: Path) -> None:
+    site = site_with(tmp_path, {
+        "content/site.yml": SITE_YML + "theme: child\n",
+        "content/attempts/a.md": attempt(title="Asked"),
+        "themes/child/theme.yml": "extends: middle\n",
+        "themes/child/templates/attempt.html":
+            '{% extends "middle:attempt.html" %}\n'
+            '{% block attempt_footer %}<footer class="child">{{ super() }}CHILD</footer>'
+            '{% endblock %}\n',
+        "themes/middle/theme.yml": "extends: default\n",
+        "themes/middle/templates/attempt.html":
+            '{% extends "default:attempt.html" %}\n'
+            "{% block attempt_footer %}MIDDLE{% endblock %}\n"})
+    result = run("build", "--site", site, "--as-of", "2026-03-31")
+    assert result.code == 0, result.err
+    html = (site / "public/attempts/a/index.html").read_text(encoding="utf-8")
+    assert '<footer class="child">MIDDLE' in html and "CHILD</footer>" in html
+    assert "</article>" in html and "<h1>" in html  # the rest is the default's page
+
+
+def test_a_site_theme_named_default_can_extend_the_built_in_page(tmp_path: Path) -> None:
+    site = site_with(tmp_path, {
+        "content/site.yml": SITE_YML,
+        "content/attempts/a.md": attempt(title="Asked"),
+        "themes/default/templates/attempt.html":
+            '{% extends "default:attempt.html" %}\n'
+            "{% block attempt_footer %}MINE{% endblock %}\n"})
+    result = run("build", "--site", site, "--as-of", "2026-03-31")
+    assert result.code == 0, result.err
+    assert "MINE" in (site / "public/attempts/a/index.html").read_text(encoding="utf-8")
+
+
+def test_extending_an_unknown_themes_template_is_an_error_at_its_line(tmp_path: Path) -> None:
+    site = site_with(tmp_path, {
+        "content/site.yml": SITE_YML + "theme: child\n",
+        "content/attempts/a.md": attempt(),
+        "themes/child/templates/attempt.html": '\n{% extends "nosuch:attempt.html" %}\n'})
+    result = run("build", "--site", site, "--as-of", "2026-03-31")
+    assert result.code == 1
+    assert 'themes/child/templates/attempt.html:2: error: template error: the template ' \
+           '"nosuch:attempt.html" it includes or extends was not found' in result.err
