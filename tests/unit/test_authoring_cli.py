@@ -59,7 +59,7 @@ def test_init_refuses_a_folder_that_is_not_empty_and_force_keeps_every_file(
     result = goldstar("init", site, "--force")
     assert result.code == 0
     assert "Created 1 file" in result.out and "  netlify.toml\n" in result.out
-    assert "Kept 7 existing files as they were:" in result.out
+    assert "Kept 8 existing files as they were:" in result.out
     assert (site / "content/site.yml").read_text() == "mine\n"
 
 
