@@ -251,7 +251,8 @@ def cmd_init(args: argparse.Namespace, ask: Callable[[str], str] | None = None,
         for rel in skipped:
             print(f"  {rel}")
     print(f"\nNext:\n  cd {root}\n  goldstar new \"My first ask\"\n  goldstar serve\n"
-          "Before you publish, set base_url in content/site.yml and check requirements.txt.")
+          "Before you publish, check requirements.txt: it names the goldstar that will "
+          "build your site online.")
     return EXIT_OK
 
 

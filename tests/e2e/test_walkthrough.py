@@ -97,3 +97,15 @@ def test_init_new_and_build_make_a_site_that_counts_the_new_attempt(
     stats = json.loads((public / "stats.json").read_text(encoding="utf-8"))
     assert (stats["as_of"], stats["total"], stats["progress"]) == (TODAY, 1, 1)
     assert stats["goal"]["target"] == 10
+
+
+def test_the_installed_goldstar_builds_the_example_of_try_it(goldstar: Path,
+                                                              tmp_path: Path) -> None:
+    """The README's "Try it" shows this repository's example: it builds, with no themes/."""
+    shutil.copytree(REPO / "content", tmp_path / "example" / "content")
+    built = run([goldstar, "build", "--as-of", "2026-11-23", "--site", "example"], tmp_path,
+                clean_env())
+    assert "Built 41 attempts (40 published)" in built.stdout
+    assert built.stderr == ""
+    assert (tmp_path / "example" / "public" / "attempts" / "2026-08-03-free-refill"
+            / "index.html").is_file()
