@@ -1,7 +1,7 @@
 """The writing commands: init, new, decide, import, export. Flags in, exit codes out.
 
-`add_commands(subparsers)` registers them on goldstar's parser; each sets
-`authoring_handler`, which cli.main calls with the parsed arguments. The
+`add_commands(subparsers)` registers them on goldstar's parser (cli.py); each
+sets `authoring_handler`, which cli.main calls with the parsed arguments. The
 work is done by the pure functions of scaffold, edit, importer and export;
 this module reads and writes the files and prints. Heavy modules are imported
 inside the handlers, so `goldstar --help` stays fast.
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from generator.problems import Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-Handler = Callable[[argparse.Namespace], int]
 
 
 def _date(value: str) -> dt.date:
@@ -160,19 +159,6 @@ def add_commands(subparsers: Any) -> None:
     export.set_defaults(authoring_handler=cmd_export)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """These commands on their own parser (for tests, until cli.py registers them)."""
-    parser = argparse.ArgumentParser(prog="goldstar")
-    parser.add_argument("--version", action=VersionAction)
-    add_commands(parser.add_subparsers(dest="command", metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "authoring_handler", None)
-    if handler is None:
-        parser.print_help()
-        return EXIT_USAGE
-    return handler(args)
-
-
 # ------------------------------------------------------------------- helpers
 
 def _report(problems: Sequence[Problem], closing: str = "") -> int:
@@ -265,7 +251,8 @@ def cmd_init(args: argparse.Namespace, ask: Callable[[str], str] | None = None,
         for rel in skipped:
             print(f"  {rel}")
     print(f"\nNext:\n  cd {root}\n  goldstar new \"My first ask\"\n  goldstar serve\n"
-          "Before you publish, set base_url in content/site.yml and check requirements.txt.")
+          "Before you publish, check requirements.txt: it names the goldstar that will "
+          "build your site online.")
     return EXIT_OK
 
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import __version__
+from generator import authoring_cli
+from generator.authoring_cli import VersionAction
 
 if TYPE_CHECKING:  # imported by the commands that need them: --help stays fast
     from generator.problems import BuildFailed, Problem
@@ -49,8 +50,9 @@ def make_parser() -> argparse.ArgumentParser:
         prog="goldstar",
         description="Build a blog for your public challenge: one Markdown file per attempt.",
     )
-    parser.add_argument("--version", action="version", version=f"goldstar {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    authoring_cli.add_commands(commands)
 
     build = commands.add_parser("build", help="validate every attempt and write the site",
                                 description="Validate every attempt, add up the counts "
@@ -103,8 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        command: Any = {"build": cmd_build, "check": cmd_check, "stats": cmd_stats,
-                        "serve": cmd_serve}[args.command]
+        # init, new, decide, import and export name their own handler.
+        command: Any = getattr(args, "authoring_handler", None) or {
+            "build": cmd_build, "check": cmd_check, "stats": cmd_stats,
+            "serve": cmd_serve}[args.command]
         return int(command(args))
     except KeyboardInterrupt:
         print("\nStopped.", file=sys.stderr)

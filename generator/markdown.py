@@ -3,6 +3,12 @@
 Besides the HTML, each render returns the links of the body with their file
 lines, so the build can warn about links to pages that do not exist without
 parsing the Markdown a second time. Only the derive stage calls `render`.
+
+Web addresses pasted bare into a story become links (linkify-it-py), as on
+GitHub: those with a scheme (`https://...`), those that start with `www.`,
+and e-mail addresses. A name with a dot and no `www.` (`Booking.com`) stays
+text, because prose has too many of those that are no address: `late.So`
+after a missed space, `Mr.Li`, a file name.
 """
 
 from __future__ import annotations
@@ -20,16 +26,20 @@ if TYPE_CHECKING:
 class RenderedBody:
     html: str
     links: tuple[tuple[str, int], ...]
-    """(href, line in the file) of every link and image in the body."""
+    """(href, line in the file) of every link and image written in Markdown; bare
+    addresses turned into links are left out, as they never lead into the site."""
 
 
 @lru_cache(maxsize=64)
 def _parser(allow_html: bool, base_path: str, left_out: tuple[str, ...] = ()) -> MarkdownIt:
-    """CommonMark plus tables and ~~strikethrough~~, without the rules in `left_out`."""
+    """CommonMark plus tables, ~~strikethrough~~ and bare addresses as links, without
+    the rules in `left_out`."""
     from markdown_it import MarkdownIt  # imported on first use: warm builds may need none
 
-    md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False, "typographer": False,
+                                   "linkify": True})
+    md.linkify = _linkifier()
+    md.enable(["table", "strikethrough", "linkify"])
     if left_out:
         md.disable(list(left_out))
     if base_path != "/":
@@ -37,6 +47,15 @@ def _parser(allow_html: bool, base_path: str, left_out: tuple[str, ...] = ()) ->
         md.core.ruler.push("base_path", lambda state: _prefix_links(state, base_path))
     return md
 
+
+# Every address _linkifier finds holds one of these: `://` after a scheme
+# (http, https, ftp), `@` in an e-mail address (mailto: too), or `www.`.
+_ADDRESS_MARKERS = ("://", "@", "www.")
+
+
+def _may_hold_address(text: str) -> bool:
+    """Whether `text` holds one of _ADDRESS_MARKERS (written out: a loop costs more)."""
+    return "://" in text or "@" in text or "www." in text
 
 # Each rule, and the text a body must hold somewhere for the rule to match.
 # Every list is a superset of what the rule needs: any four spaces may start
@@ -59,6 +78,7 @@ _MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("link", ("[",)),
     ("image", ("![",)),
     ("autolink", ("<",)),
+    ("linkify", _ADDRESS_MARKERS),
 )
 _PATTERNS = (
     ("hr", re.compile(r"([-*_])[ \t]*\1[ \t]*\1")),  # three alike, only blanks between
@@ -85,6 +105,34 @@ def rules_left_out(body: str, allow_html: bool) -> tuple[str, ...]:
     if not allow_html or "<" not in body:
         out += ("html_block", "html_inline")  # without the html option they never match
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _linkifier() -> Any:
+    """linkify-it-py's matcher, left as GitHub's: a bare name (`example.com`) stays text
+    unless it starts with `www.` (in small letters), and so does `//example.com`.
+
+    Markdown-it asks `pretest` of every paragraph, heading and list item, then
+    `test` of each piece of text in it outside links; linkify-it-py's own
+    regular expressions for those cost as much as the rest of the Markdown on a
+    body with one `[link](https://...)`. A text without _ADDRESS_MARKERS holds
+    no address, so it is turned away first.
+    """
+    from linkify_it import LinkifyIt
+
+    class Linkifier(LinkifyIt):  # type: ignore[misc]
+        def pretest(self, text: str) -> bool:
+            return _may_hold_address(text)
+
+        def test(self, text: str) -> bool:
+            return _may_hold_address(text) and bool(super().test(text))
+
+        def match(self, text: str) -> list[Any] | None:
+            found = [m for m in super().match(text) or ()
+                     if m.schema or m.text.startswith("www.")]
+            return found or None
+
+    return Linkifier({"//": None})  # None: no links that start with // alone
 
 
 def load_parser(allow_html: bool, base_path: str) -> None:
@@ -132,6 +180,8 @@ def render(body: str, body_line: int, allow_html: bool = False,
         for child in token.children:
             href = None
             if child.type == "link_open":
+                if child.markup == "linkify":
+                    continue  # a bare address: always outside the site
                 href = child.attrGet("href")
             elif child.type == "image":
                 href = child.attrGet("src")

@@ -235,8 +235,9 @@ def requirements_txt(origin: Origin) -> str:
     """The site's requirements.txt: the pinned goldstar, with comments for a person."""
     lines = [
         "# The goldstar that builds this site. Netlify and the GitHub Pages workflow",
-        "# install it with `pip install -r requirements.txt`; so can you, in a fresh",
-        "# Python environment. To update goldstar, change the commit after the last @.",
+        "# install it with `pip install --constraint constraints.txt -r requirements.txt`;",
+        "# so can you, in a fresh Python environment. To update goldstar, change the",
+        "# commit after the last @ (and take constraints.txt from that commit too).",
     ]
     notes = list(origin.notes)
     if not origin.known:

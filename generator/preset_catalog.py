@@ -1,29 +1,34 @@
 """The presets `goldstar init` offers: their names, goals and lengths.
 
-Kept apart from scaffold.py, with nothing but a NamedTuple, so that
+Kept apart from scaffold.py, with nothing but a plain class, so that
 registering the commands (`goldstar --help`) does not import YAML and the
-rest: the files of each preset live in generator/presets/.
+rest: the files of each preset live in generator/presets/. (A NamedTuple or
+a dataclass would cost `--help` a millisecond to make the class.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 
-class Preset(NamedTuple):
+class Preset:
     """A kind of challenge that `init` can start."""
 
-    name: str
-    summary: str
-    goal: int
-    months: int
-    """Length of the challenge: end = start + this many months, less a day."""
-    counts: tuple[str, ...]
-    outcomes: tuple[str, ...]
-    """The outcome names its site.yml defines (what --counts may name)."""
-    titles: Mapping[str, str]
-    """Default site title by language."""
+    __slots__ = ("name", "summary", "goal", "months", "counts", "outcomes", "titles")
+
+    def __init__(self, name: str, summary: str, goal: int, months: int,
+                 counts: tuple[str, ...], outcomes: tuple[str, ...],
+                 titles: Mapping[str, str]) -> None:
+        self.name = name
+        self.summary = summary
+        self.goal = goal
+        self.months = months
+        """Length of the challenge: end = start + this many months, less a day."""
+        self.counts = counts
+        self.outcomes = outcomes
+        """The outcome names its site.yml defines (what --counts may name)."""
+        self.titles = titles
+        """Default site title by language."""
 
 
 STANDARD_OUTCOMES = ("no", "yes", "ghosted", "pending")

@@ -3,7 +3,10 @@
 A site is the person's own folder, made from a preset: the files under
 generator/presets/<preset>/<language>/ (site.yml, about.md, the attempt
 archetype) and generator/presets/common/ (netlify.toml, the GitHub Pages
-workflow, .gitignore), filled in with `{{ name }}` placeholders. `new` fills
+workflow, .gitignore, the library pins), filled in with `{{ name }}` placeholders.
+The deploy files follow the repository's own netlify.toml and
+.github/workflows/pages.yml (a test holds them to it), and install the
+goldstar that requirements.txt names. `new` fills
 the site's own `archetypes/attempt.md` the same way (like Hugo's archetypes),
 or the preset's when the site has none.
 
@@ -291,7 +294,24 @@ def plan_site(options: InitOptions, today: dt.date, timezone: str | None,
         plan.files[target] = text
     plan.files["content/attempts/.gitkeep"] = ""
     plan.files["requirements.txt"] = requirements
+    plan.files["constraints.txt"] = site_constraints(preset_text("common/constraints.txt"))
     return plan
+
+
+def site_constraints(tested: str) -> str:
+    """The site's constraints.txt: the pins of goldstar's own constraints.txt (`tested`,
+    packaged as presets/common/constraints.txt), under comments for the site."""
+    from generator import __version__
+
+    pins = [line for line in tested.splitlines() if line.strip() and not line.startswith("#")]
+    return "\n".join([
+        f"# The exact versions of the libraries goldstar {__version__} was tested with.",
+        "# Netlify and the GitHub Pages workflow install goldstar with them",
+        "# (pip install --constraint constraints.txt -r requirements.txt), so a new",
+        "# release of a library cannot change or break your site overnight. When you",
+        "# change the goldstar commit in requirements.txt, take this file from that",
+        "# commit of the goldstar repository too.",
+        *pins]) + "\n"
 
 
 def folder_problem(root: Path, force: bool, where: str = "goldstar init") -> Problem | None:

@@ -130,6 +130,21 @@ def test_broken_markdown_link_is_a_warning_with_path_and_line(tmp_path: Path) ->
             '"/attempts/does-not-exist/"') in result.err
 
 
+def test_a_bare_address_in_a_story_is_a_link_and_no_warning(tmp_path: Path) -> None:
+    site = copy_site("basic", tmp_path)
+    story = site / "content" / "attempts" / "2026-03" / "2026-03-03-grant.md"
+    story.write_text(story.read_text().replace("/attempts/does-not-exist/", "/about/")
+                     + "\nThe form: https://grants.example.org/apply?id=7, or mail "
+                       "help@example.org, or see www.example.org.\n")
+    result = run("build", "--site", site, "--as-of", "2026-03-21", "--no-cache")
+    assert result.code == 0 and "warning" not in result.err, result.err
+    page = (site / "public" / "attempts" / "2026-03-03-grant" / "index.html").read_text()
+    assert ('<a href="https://grants.example.org/apply?id=7">'
+            'https://grants.example.org/apply?id=7</a>, or mail '
+            '<a href="mailto:help@example.org">help@example.org</a>, or see '
+            '<a href="http://www.example.org">www.example.org</a>.') in page
+
+
 def test_dutch_site_has_dutch_dates_and_strings(tmp_path: Path) -> None:
     site = copy_site("basic", tmp_path)
     config = site / "content" / "site.yml"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from kit import Run, run
 
-from generator import authoring_cli
+from generator import __version__, authoring_cli, cli
 from generator.config import load_config
 from generator.entries import parse_attempt
 
@@ -21,11 +21,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def goldstar(*args: str | Path) -> Run:
-    """The writing commands in this process, output captured."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = authoring_cli.main([str(a) for a in args])
-    return Run(code, out.getvalue(), err.getvalue())
+    """`goldstar ARGS` through cli.main in this process, output captured."""
+    return run(*args)
 
 
 @pytest.fixture
@@ -62,7 +59,7 @@ def test_init_refuses_a_folder_that_is_not_empty_and_force_keeps_every_file(
     result = goldstar("init", site, "--force")
     assert result.code == 0
     assert "Created 1 file" in result.out and "  netlify.toml\n" in result.out
-    assert "Kept 7 existing files as they were:" in result.out
+    assert "Kept 8 existing files as they were:" in result.out
     assert (site / "content/site.yml").read_text() == "mine\n"
 
 
@@ -218,26 +215,47 @@ def test_a_whole_session_ends_in_a_site_that_builds(site: Path) -> None:
     assert stats["total"] == 6 and stats["outcomes"]["no"] == 3
 
 
-@pytest.mark.parametrize("command", ["init", "new", "decide", "import", "export"])
+COMMANDS = ["init", "new", "decide", "import", "export", "build", "check", "stats", "serve"]
+
+
+def test_goldstar_lists_every_command_in_its_help() -> None:
+    with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stdout(io.StringIO()) as out:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    listed = [line.split()[0] for line in out.getvalue().splitlines()
+              if line.startswith("    ") and line.split()[0].isalpha()]
+    assert sorted(listed) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_explains_itself(command: str) -> None:
     with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stdout(io.StringIO()) as out:
-        authoring_cli.main([command, "--help"])
+        cli.main([command, "--help"])
     assert exit_info.value.code == 0
-    assert "usage: goldstar " + command in out.getvalue()
+    assert out.getvalue().startswith("usage: goldstar " + command)
+    assert "--site DIR" in out.getvalue() or command == "init"
+
+
+def test_goldstar_without_a_command_shows_the_commands_and_exits_2() -> None:
+    result = goldstar()
+    assert result.code == 2
+    assert "init" in result.out and "decide" in result.out
 
 
 def test_version_says_where_goldstar_came_from() -> None:
     with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stdout(io.StringIO()) as out:
-        authoring_cli.main(["--version"])
+        cli.main(["--version"])
     assert exit_info.value.code == 0
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("goldstar ") and len(lines) >= 2
+    assert lines[0] == f"goldstar {__version__}" and len(lines) >= 2
+    assert any(line.startswith(("source: ", "commit: ")) for line in lines[1:])
 
 
 def test_a_wrong_date_on_the_command_line_is_a_usage_error(site: Path) -> None:
-    with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stderr(io.StringIO()):
-        authoring_cli.main(["new", "x", "--date", "14-03-2026", "--site", str(site)])
+    with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stderr(io.StringIO()) as err:
+        cli.main(["new", "x", "--date", "14-03-2026", "--site", str(site)])
     assert exit_info.value.code == 2
+    assert 'is not a date; write it as YYYY-MM-DD' in err.getvalue()
 
 
 def test_the_example_site_exports(tmp_path: Path) -> None:

@@ -49,6 +49,10 @@ PIECES = [
     "<https://a.b/>", "<b>", "</b>", "<", "<!-- c -->", "&amp;", "&#35;", "&", "\\*", "\\",
     "~~s~~", "~~", "~", "|", "| a | b |\n|---|---|", "|-|", "_e_", "__s__", "*", "**",
     "\n", "\n\n", "  \n", "\r\n", "\r", "\x00", "word", "two words", "é",
+    # bare addresses, whole and in pieces, for linkify
+    "https://a.nl/b_c", "http://x.org", "HTTPS://X.NL/", "ftp://f.de/x", "//cdn.a.com/x",
+    "mailto:me@a.nl", "me@a.nl", "@", "//", "://", ":", "http:", "www.", "www.a.com",
+    "WwW.a.nl/p?q=1", "a.com", "Booking.com", "late.So", ".", "/", "?", "=", ".nl",
 ]
 
 
@@ -70,11 +74,18 @@ def test_random_bodies_render_the_same_with_the_rules_left_out(allow_html: bool)
     assert differ == []
 
 
+@pytest.mark.parametrize("body", [
+    "x https://a.nl", "FTP://a.nl/b", "a@b.nl", "www.a.nl", "mailto:a@b.nl"])
+def test_a_bare_address_keeps_the_linkify_rule(body: str) -> None:
+    assert "linkify" not in markdown.rules_left_out(body, allow_html=False)
+    assert "<a href=" in markdown.render(body, 1).html
+
+
 def test_a_typical_body_leaves_out_the_rules_it_has_no_markers_for() -> None:
     body = "## Title\n\nSome *text* and a [link](/a/).\n\n- one\n- two\n"
     left_out = markdown.rules_left_out(body, allow_html=False)
     assert {"table", "code", "fence", "blockquote", "hr", "lheading", "image",
-            "backticks", "html_block"} <= set(left_out)
+            "backticks", "html_block", "linkify"} <= set(left_out)
     assert not {"heading", "emphasis", "link", "list", "paragraph"} & set(left_out)
 
 
@@ -83,6 +94,28 @@ def test_links_and_images_are_found_at_their_file_lines() -> None:
             "and ![an image](/b.png).\n\n<https://example.org/>\n\n- [item](/c/)\n")
     links = markdown.render(body, 10).links
     assert links == (("/a/", 13), ("/b.png", 14), ("https://example.org/", 16), ("/c/", 18))
+
+
+@pytest.mark.parametrize(("body", "html"), [
+    ("See https://example.org/a?b=1.", '<p>See <a href="https://example.org/a?b=1">'
+                                       'https://example.org/a?b=1</a>.</p>'),
+    ("At www.acme.nl today", '<p>At <a href="http://www.acme.nl">www.acme.nl</a> today</p>'),
+    ("Mail sam@example.org.", '<p>Mail <a href="mailto:sam@example.org">sam@example.org</a>.</p>'),
+    ("Applied via Booking.com", "<p>Applied via Booking.com</p>"),
+    ("WWW.ACME.NL and //cdn.acme.nl/x", "<p>WWW.ACME.NL and //cdn.acme.nl/x</p>"),
+    ("It was late.So I left; Mr.Li said no.", "<p>It was late.So I left; Mr.Li said no.</p>"),
+    ("[the post](https://a.nl/) and `https://b.nl`",
+     '<p><a href="https://a.nl/">the post</a> and <code>https://b.nl</code></p>'),
+    ("Not a link: https://", "<p>Not a link: https://</p>"),
+])
+def test_bare_web_addresses_become_links_and_names_with_a_dot_stay_text(
+        body: str, html: str) -> None:
+    assert markdown.render(body, 1).html == html + "\n"
+
+
+def test_a_bare_address_is_not_one_of_the_links_to_check() -> None:
+    body = "Read https://example.org/x and [the rules](/rules/), www.acme.nl.\n"
+    assert markdown.render(body, 3).links == (("/rules/", 3),)
 
 
 def test_links_are_found_under_a_base_path_as_they_were_written() -> None:

@@ -186,10 +186,11 @@ def test_init_makes_every_file_of_a_site() -> None:
     files = plan_site(InitOptions(), TODAY, None, "req\n").files
     assert sorted(files) == [
         ".github/workflows/pages.yml", ".gitignore", "archetypes/attempt.md",
-        "content/attempts/.gitkeep", "content/pages/about.md", "content/site.yml",
-        "netlify.toml", "requirements.txt"]
-    assert "pip install -r requirements.txt" in files["netlify.toml"]
-    assert "pip install -r requirements.txt" in files[".github/workflows/pages.yml"]
+        "constraints.txt", "content/attempts/.gitkeep", "content/pages/about.md",
+        "content/site.yml", "netlify.toml", "requirements.txt"]
+    install = "pip install --constraint constraints.txt -r requirements.txt"
+    assert install in files["netlify.toml"]
+    assert install in files[".github/workflows/pages.yml"]
     for ignored in ("/public/", ".goldstar-cache/", ".venv/"):
         assert ignored in files[".gitignore"].splitlines()
 
