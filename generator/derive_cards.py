@@ -18,10 +18,13 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.cache import ArtifactStore, Shelf
 from generator.hashing import digest, key_digest
+
+if TYPE_CHECKING:  # Pillow is imported only to draw
+    from generator.cards import Card
 
 CARDS = "cards"
 CARD_INDEX = "card_index"
@@ -183,6 +186,13 @@ def draw(spec: CardSpec, strings: Mapping[str, Any]) -> bytes:
     """The PNG of a card, its texts in the site's language."""
     from generator import cards
 
+    return cards.draw_card(card_of(spec, strings))
+
+
+def card_of(spec: CardSpec, strings: Mapping[str, Any]) -> Card:
+    """What a card says, its words made in the site's language."""
+    from generator import cards
+
     words = _language(spec.language, strings)
     goal = words.format_integer(spec.target)
     progress_key = "progress_nos" if spec.only_nos else "progress_counted"
@@ -191,17 +201,16 @@ def draw(spec: CardSpec, strings: Mapping[str, Any]) -> bytes:
     if spec.kind == "site":
         as_of = words.t("as_of", date=words.format_date(dt.date.fromisoformat(spec.date))) \
             if spec.date else ""
-        return cards.draw_card(cards.SiteCard(spec.site_title, spec.progress, spec.target,
-                                              progress_text, spec.description,
-                                              as_of[:1].upper() + as_of[1:], spec.language))
+        return cards.SiteCard(spec.site_title, spec.progress, spec.target, progress_text,
+                              spec.description, as_of[:1].upper() + as_of[1:], spec.language)
     if spec.counts and spec.counted_label:
         heading = words.t("card_heading", label=spec.counted_label, number=spec.progress)
     else:
         heading = words.t("attempt_number", number=spec.number)
     date_text = words.format_date(dt.date.fromisoformat(spec.date)) if spec.date else ""
-    return cards.draw_card(cards.AttemptCard(
+    return cards.AttemptCard(
         spec.site_title, heading, spec.title, date_text, spec.outcome_label,
-        spec.outcome_color, spec.progress, spec.target, progress_text, spec.language))
+        spec.outcome_color, spec.progress, spec.target, progress_text, spec.language)
 
 
 _LANGUAGES: dict[tuple[str, int], Any] = {}
