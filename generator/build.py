@@ -10,6 +10,7 @@ Nothing is written until every file validated and every page rendered.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from generator import (
     output,
     pages,
     parallel,
+    photos,
     render,
     stats,
 )
@@ -87,13 +89,42 @@ def aggregate(site: Site) -> tuple[list[stats.Attempt], stats.Stats]:
                            lambda a: base_url + pages.attempt_url(a.entry.slug).lstrip("/"))
 
 
-def published_bodies(site: Site, attempts: list[stats.Attempt]) -> list[derive.BodySource]:
+def published_bodies(site: Site, attempts: list[stats.Attempt],
+                     shown: photos.Photos | None = None) -> list[derive.BodySource]:
     """The bodies the site shows: every published attempt's and standalone page's."""
-    wanted = [derive.BodySource(a.entry.digest, site.sources[a.entry.path], a.entry.body_line)
+    place = shown.rewrite if shown is not None else lambda path: None
+    wanted = [derive.BodySource(a.entry.digest, site.sources[a.entry.path], a.entry.body_line,
+                                place(a.entry.path))
               for a in attempts if not a.entry.private]
-    wanted += [derive.BodySource(p.digest, site.sources[p.path], p.body_line)
+    wanted += [derive.BodySource(p.digest, site.sources[p.path], p.body_line, place(p.path))
                for p in site.pages]
     return wanted
+
+
+def published_paths(site: Site, attempts: list[stats.Attempt]) -> list[str]:
+    """The files of the stories the site shows."""
+    return [a.entry.path for a in attempts if not a.entry.private] + [p.path for p in site.pages]
+
+
+PHOTO_SIZES = "photo_sizes"
+
+
+def attach_photos(site: Site, store: ArtifactStore | None) -> tuple[Site, photos.Photos]:
+    """The pictures the stories show, read and measured; each story's digest
+    then covers its pictures (a changed picture renders the story again)."""
+    sizes = store.table(PHOTO_SIZES, ()) if store is not None else {}
+    found = photos.find_photos(site.site_dir,
+                               photos.stories(site.sources, site.entries, site.pages), sizes)
+    used = {p.digest for p in found.by_source.values()}
+    if store is not None and set(sizes) != used:
+        for gone in set(sizes) - used:
+            del sizes[gone]
+        store.table_changed(PHOTO_SIZES)
+    if not found.shown and not found.problems:
+        return site, found
+    entries, standalone = photos.with_photos(site.entries, site.pages, found)
+    return dataclasses.replace(site, entries=entries, pages=standalone,
+                               warnings=site.warnings + found.problems), found
 
 
 def link_sources(site: Site, attempts: list[stats.Attempt]) -> list[LinkSource]:
@@ -182,16 +213,19 @@ def _build(options: BuildOptions) -> BuildResult:
 
     try:
         site = load_site(options, store, listed=start_markdown_early)
+        site, shown = attach_photos(site, store)
         timer.lap("load")
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
         static = site_assets(site)
         links = assets.links(static)
-        work = derive.prepare_bodies(store, published_bodies(site, attempts),
+        pictures = shown.published(published_paths(site, attempts))
+        work = derive.prepare_bodies(store, published_bodies(site, attempts, shown),
                                      site.config.allow_html, site.config.base_path)
         cards = derive_cards.card_work(store, site.strings)
         site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                                    assets.outputs(static), work.bodies, cards=cards)
+                                    assets.outputs(static) + list(pictures), work.bodies,
+                                    cards=cards)
         cards.want(site_plan.cards)
         factory = renderer_factory(site, store, links)
         digests = factory.digests()  # compiles the templates if anything will render
@@ -205,6 +239,8 @@ def _build(options: BuildOptions) -> BuildResult:
                 meanwhile=store.serialize, more=[cards])
             for path, data in assets.output_files(static).items():
                 disk.record(disk.stage(path, data, "static"))
+            for path, picture in pictures.items():
+                disk.record(disk.stage(path, picture.data, "photo"))
             timer.lap("markdown and render")
             timer.add("  markdown (CPU, all processes)", report.markdown_seconds)
             timer.add("  render (CPU, all processes)", report.render_seconds)
@@ -238,13 +274,16 @@ def check_site(options: BuildOptions) -> BuildResult:
     workers = parallel.workers(options.workers)
     try:
         site = load_site(options, store)
+        site, shown = attach_photos(site, store)
         attempts, counts = aggregate(site)
-        work = derive.prepare_bodies(store, published_bodies(site, attempts),
+        work = derive.prepare_bodies(store, published_bodies(site, attempts, shown),
                                      site.config.allow_html, site.config.base_path)
         static = site_assets(site)
+        pictures = shown.published(published_paths(site, attempts))
         cards = derive_cards.card_work(store, site.strings, lazy=True)  # check draws none
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               assets.outputs(static), work.bodies, cards=cards)
+                               assets.outputs(static) + list(pictures), work.bodies,
+                               cards=cards)
         cards.want(plan.cards)
         factory = renderer_factory(site, None, assets.links(static))
         memory = output.MemoryOutput()

@@ -19,7 +19,7 @@ from generator import markdown, parallel
 from generator.cache import ArtifactStore, Shelf
 from generator.entries import body_text, split_body
 from generator.frontmatter import FrontMatterError
-from generator.markdown import RenderedBody
+from generator.markdown import PhotoPlaces, RenderedBody
 from generator.sources import Source, read
 
 BODIES = "bodies"
@@ -40,6 +40,8 @@ class BodySource:
     """The digest of the file, which is the body's key."""
     source: Source
     body_line: int
+    photos: PhotoPlaces | None = None
+    """Where its pictures are published (generator.photos), if it shows any."""
 
 
 class Bodies:
@@ -92,7 +94,7 @@ class Bodies:
         if found is None:
             return None
         return markdown.render(body_text(found.source.data), found.body_line,
-                               self.allow_html, self.base_path)
+                               self.allow_html, self.base_path, found.photos)
 
     def add(self, digest: str, body: RenderedBody) -> None:
         """A body the derive stage rendered; memory holds at most TEXTS_KEPT of them."""

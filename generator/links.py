@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from generator.photos import is_relative_picture
 from generator.problems import WARNING, Problem
 
 EXTERNAL = ("https://", "http://", "mailto:", "//")
@@ -32,6 +33,8 @@ def broken_links(source: LinkSource, links: Links, urls: set[str]) -> list[Probl
     for href, line in links:
         if href.startswith(EXTERNAL):  # most links: no need to take them apart
             continue
+        if is_relative_picture(href):
+            continue  # a picture beside the story: generator.photos checks those
         parts = urlsplit(href)
         if parts.scheme or parts.netloc or not parts.path:
             continue

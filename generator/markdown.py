@@ -14,9 +14,11 @@ after a missed space, `Mr.Li`, a file name.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -158,9 +160,14 @@ SEARCH_WINDOW = 4096
 """How far past the last link the next one is looked for, to find its line."""
 
 
+PhotoPlaces = Mapping[str, tuple[str, int | None, int | None]]
+"""A story's pictures: href as written → (published URL, width, height)."""
+
+
 def render(body: str, body_line: int, allow_html: bool = False,
-           base_path: str = "/") -> RenderedBody:
-    """Render a body; `body_line` is the file line of its first line."""
+           base_path: str = "/", photos: PhotoPlaces | None = None) -> RenderedBody:
+    """Render a body; `body_line` is the file line of its first line; `photos`
+    (generator.photos) moves its pictures' <img> to where they are published."""
     md = _parser(allow_html, base_path, rules_left_out(body, allow_html))
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
@@ -193,8 +200,25 @@ def render(body: str, body_line: int, allow_html: bool = False,
                     line_offset += content.count("\n", searched, pos)
                     searched = pos
                 links.append((original, body_line + start + line_offset))
+    if photos:
+        _place_photos(tokens, photos, base_path)
     html = md.renderer.render(tokens, md.options, env)
     return RenderedBody(html, tuple(links))
+
+
+def _place_photos(tokens: list[Any], photos: PhotoPlaces, base_path: str) -> None:
+    """Each picture's src, width and height, from where it is published."""
+    by_target = {unquote(href): place for href, place in photos.items()}
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                place = by_target.get(unquote(str(child.attrGet("src") or "")))
+                if place is not None:
+                    url, width, height = place
+                    child.attrSet("src", base_path + quote(url.lstrip("/")))
+                    if width and height:
+                        child.attrSet("width", str(width))
+                        child.attrSet("height", str(height))
 
 
 def _original_href(href: str, base_path: str) -> str:

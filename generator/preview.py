@@ -36,10 +36,12 @@ from generator.build import (
     BuildResult,
     Timer,
     aggregate,
+    attach_photos,
     fingerprint,
     link_sources,
     open_store,
     published_bodies,
+    published_paths,
     renderer_factory,
     site_assets,
 )
@@ -47,6 +49,7 @@ from generator.config import SiteConfig
 from generator.entries import ATTEMPTS_DIR, PAGES_DIR, Entry
 from generator.links import LinkChecker
 from generator.numbering import LateNumbers
+from generator.photos import Photos, may_show_photos
 from generator.problems import BuildFailed, Problem, TemplateProblem
 from generator.render import RendererFactory, TemplatesFailed
 from generator.site import (
@@ -187,6 +190,7 @@ class Built:
     cards: derive_cards.CardWork | None
     attempt_index: dict[str, int]
     """Position of each counted attempt in attempts."""
+    photos: Photos
 
 
 class Session:
@@ -255,17 +259,19 @@ class Session:
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
         site = assemble(options, settings, self.files, attempts_found, pages_found, problems)
+        site, shown = attach_photos(site, self.store)
         timer.lap("load")
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
         workers = parallel.workers(options.workers)
-        work = derive.prepare_bodies(self.store, published_bodies(site, attempts),
+        work = derive.prepare_bodies(self.store, published_bodies(site, attempts, shown),
                                      site.config.allow_html, site.config.base_path)
         cards = derive_cards.card_work(self.store, site.strings, lazy=True)
         static = site_assets(site)  # linked by plain names: a CSS save re-renders nothing
+        pictures = shown.published(published_paths(site, attempts))
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
-                               assets.outputs(static, hashed=False), work.bodies, self.late,
-                               self.memo, cards=cards)
+                               assets.outputs(static, hashed=False) + list(pictures),
+                               work.bodies, self.late, self.memo, cards=cards)
         cards.want(plan.cards)
         numbers = dict(self.late.values)
         timer.lap("plan")
@@ -282,11 +288,12 @@ class Session:
         timer.lap("links")
         contents = Contents({path: page.data for path, page in out.files.items()})
         contents.update((a.path, a.data) for a in static)
+        contents.update((path, picture.data) for path, picture in pictures.items())
         contents.update(_drawn(plan.files, cards))
         self._keep(out, Built(
             site, attempts, counts, work, plan, contents, sources,
             {e.path: i for i, e in enumerate(site.entries)}, cards,
-            {a.entry.path: i for i, a in enumerate(attempts)}))
+            {a.entry.path: i for i, a in enumerate(attempts)}, shown))
         return self._result(out, len(plan.files), problems, timer,
                             deleted=len(set(previous) - set(out.files)))
 
@@ -313,8 +320,8 @@ class Session:
         problems: list[Problem] = []
         for path in paths:
             source = files.attempts.get(path)
-            if source is None:
-                return None
+            if source is None or path in built.photos.shown or may_show_photos(source.data):
+                return None  # pictures are found and measured on the general path
             known = self.parsed.get(path, source.digest)
             if known is None:
                 parsed, found = parse_attempt_file(path, source.data, config, source.digest)

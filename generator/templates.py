@@ -8,11 +8,14 @@ line instead of rendering an empty string.
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import re
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 from jinja2 import meta, nodes
@@ -180,6 +183,23 @@ def json_text(value: Any) -> Markup:
     return Markup(json.dumps(value, ensure_ascii=False, default=str).replace("\\u0000", "\x00"))
 
 
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src))=(?:"([^"]*)"|'([^']*)')""")
+
+
+def absolute_links(html: str, base: str) -> str:
+    """Every href and src of a story made absolute against `base` (the page's
+    address): a feed reader shows the story away from the site, where
+    `/attempts/x/` or `cafe.jpg` would lead nowhere."""
+    if "href=" not in html and "src=" not in html:
+        return html
+
+    def absolute(match: re.Match[str]) -> str:
+        value = htmllib.unescape(match[2] if match[2] is not None else match[3])
+        return f'{match[1]}="{htmllib.escape(urljoin(base, value))}"'
+
+    return _LINK_ATTRIBUTE.sub(absolute, html)
+
+
 class ThemeLoader(jinja2.BaseLoader):
     """Templates along a theme's chain; `"default:attempt.html"` is a parent's own.
 
@@ -262,6 +282,7 @@ class Renderer:
         self.env.filters["number"] = language.format_number
         self.env.filters["integer"] = language.format_integer
         self.env.filters["json"] = json_text
+        self.env.filters["absolute_links"] = absolute_links
 
     def template_digests(self, names: Iterable[str]) -> dict[str, str]:
         """Per template, a digest of its source and of every template it extends,
