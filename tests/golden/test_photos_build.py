@@ -131,3 +131,15 @@ def test_serve_shows_the_picture_and_its_changes(tmp_path: Path) -> None:
     page = contents["attempts/2026-03-05-cafe/index.html"].decode()
     assert len(re.findall(r'<img src="/attempts/cafe.png"', page)) == 2
     assert "attempts/photos/sign.png" not in contents  # no story shows it any more
+
+
+def test_serve_picks_up_a_picture_saved_again(tmp_path: Path) -> None:
+    site = photo_site(tmp_path)
+    session = Session(BuildOptions(site_dir=site, as_of=dt.date.fromisoformat(AS_OF),
+                                   use_cache=False))
+    session.build()
+    picture = site / "content/attempts/cafe.png"
+    picture.write_bytes(png(64, 48, "green"))
+    contents = session.build({picture}).contents
+    assert contents["attempts/cafe.png"] == png(64, 48, "green")
+    assert 'width="64" height="48"' in contents["attempts/2026-03-05-cafe/index.html"].decode()
