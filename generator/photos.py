@@ -134,7 +134,7 @@ def resolve(story: str, href: str) -> str | None:
 
 def may_show_photos(data: bytes) -> bool:
     """Whether a story file may show a picture (a fast test on its bytes)."""
-    return b"![" in data or b"]:" in data or b"<img" in data.lower()
+    return b"![" in data or b"]:" in data or b"<img" in data or b"<IMG" in data
 
 
 def find_photos(site_dir: Path, stories: Iterable[tuple[str, bytes, int]],
