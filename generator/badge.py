@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from xml.sax.saxutils import escape
 
 HEIGHT = 20
 FONT_SIZE = 11
@@ -109,9 +108,18 @@ def _text(text: str, centre: float, width: float) -> str:
             f"{escape(text)}</text>")
 
 
+def escape(text: str) -> str:
+    """&, < and > as entities, for XML text (xml.sax.saxutils does the same, at
+    the cost of importing urllib and the whole HTTP client on every build)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_ATTRIBUTE = str.maketrans({'"': "&quot;", "\n": "&#10;", "\t": "&#9;", "\r": "&#13;"})
+
+
 def _attribute(text: str) -> str:
     """text escaped for an attribute in double quotes (white space kept as written)."""
-    return escape(text, {'"': "&quot;", "\n": "&#10;", "\t": "&#9;", "\r": "&#13;"})
+    return escape(text).translate(_ATTRIBUTE)
 
 
 def _number(value: float) -> str:

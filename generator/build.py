@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import (
     assets,
@@ -113,8 +114,7 @@ def attach_photos(site: Site, store: ArtifactStore | None) -> tuple[Site, photos
     """The pictures the stories show, read and measured; each story's digest
     then covers its pictures (a changed picture renders the story again)."""
     sizes = store.table(PHOTO_SIZES, ()) if store is not None else {}
-    found = photos.find_photos(site.site_dir,
-                               photos.stories(site.sources, site.entries, site.pages), sizes)
+    found = photos.find_photos(site.site_dir, site.pictures, sizes)
     used = {p.digest for p in found.by_source.values()}
     if store is not None and set(sizes) != used:
         for gone in set(sizes) - used:
@@ -153,6 +153,32 @@ def site_assets(site: Site) -> list[assets.Asset]:
 
 def nav_pages(site: Site) -> list[dict[str, str]]:
     return [{"title": p.title, "url": f"/{p.slug}/"} for p in site.pages]
+
+
+LAST_BUILD = "last_build"
+"""The store's record of the last good build into an output folder."""
+
+
+def inputs_digest(site: Site, links: dict[str, str]) -> str:
+    """A digest of everything a build's output is made from: goldstar, the
+    theme, site.yml, every content file (and the pictures it shows), the
+    as-of day and --drafts. Equal digests make equal output."""
+    return key_digest((fingerprint(site, links), site.theme.digest("templates"),
+                       derive_cards.card_settings(), site.as_of.isoformat(), site.drafts,
+                       tuple([(e.path, e.digest) for e in site.entries]),
+                       tuple([(p.path, p.digest) for p in site.pages])))
+
+
+def as_last_built(last: dict[str, Any], inputs: str,
+                  output_dir: Path) -> tuple[list[Problem], int] | None:
+    """The problems and file count of the last good build, if it was made from
+    these same inputs and the output folder is as it left it; else None."""
+    if last.get("inputs") != inputs or not output.as_left(output_dir, str(last.get("manifest"))):
+        return None
+    try:  # the store's data is checked, not trusted
+        return [Problem.from_json(p) for p in last["problems"]], int(last["files"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def fingerprint(site: Site, links: dict[str, str]) -> str:
@@ -219,6 +245,13 @@ def _build(options: BuildOptions) -> BuildResult:
         timer.lap("aggregate")
         static = site_assets(site)
         links = assets.links(static)
+        inputs = inputs_digest(site, links)
+        last = store.table(LAST_BUILD, str(options.output.resolve()))
+        same = as_last_built(last, inputs, options.output)
+        if same is not None:  # nothing to plan, render or write
+            timer.lap("check")
+            problems, files = same
+            return _result(site, attempts, counts, files, 0, 0, problems, timer)
         pictures = shown.published(published_paths(site, attempts))
         work = derive.prepare_bodies(store, published_bodies(site, attempts, shown),
                                      site.config.allow_html, site.config.base_path)
@@ -251,7 +284,12 @@ def _build(options: BuildOptions) -> BuildResult:
         timer.lap("write")
         problems = site.warnings + factory.warnings + LinkChecker().check(
             link_sources(site, attempts), work.bodies.link_table, site_plan.urls)
+        factory.keep_formats()
         timer.lap("links")
+        last.clear()
+        last.update(inputs=inputs, manifest=output.manifest_digest(options.output),
+                    problems=[p.to_json() for p in problems], files=len(site_plan.files))
+        store.table_changed(LAST_BUILD)
         problems += store.save()
         timer.lap("cache")
     except TemplateProblem as exc:
@@ -264,7 +302,8 @@ def _build(options: BuildOptions) -> BuildResult:
     finally:
         for background in head_start:
             background.close()
-    return _result(site, attempts, counts, site_plan, written, deleted, problems, timer)
+    return _result(site, attempts, counts, len(site_plan.files), written, deleted, problems,
+                   timer)
 
 
 def check_site(options: BuildOptions) -> BuildResult:
@@ -296,7 +335,7 @@ def check_site(options: BuildOptions) -> BuildResult:
     problems = site.warnings + factory.warnings + LinkChecker().check(
         link_sources(site, attempts), work.bodies.link_table, plan.urls)
     written, deleted = memory.commit()
-    return _result(site, attempts, counts, plan, written, deleted, problems, timer)
+    return _result(site, attempts, counts, len(plan.files), written, deleted, problems, timer)
 
 
 def stats_of(options: BuildOptions) -> BuildResult:
@@ -309,14 +348,13 @@ def stats_of(options: BuildOptions) -> BuildResult:
         raise
     attempts, counts = aggregate(site)
     timer.lap("aggregate")
-    return _result(site, attempts, counts, None, 0, 0, site.warnings, timer)
+    return _result(site, attempts, counts, 0, 0, 0, site.warnings, timer)
 
 
-def _result(site: Site, attempts: list[stats.Attempt], counts: stats.Stats,
-            plan: pages.SitePlan | None, written: int, deleted: int, problems: list[Problem],
-            timer: Timer) -> BuildResult:
+def _result(site: Site, attempts: list[stats.Attempt], counts: stats.Stats, files: int,
+            written: int, deleted: int, problems: list[Problem], timer: Timer) -> BuildResult:
     return BuildResult(
         attempts=len(attempts), published=sum(1 for a in attempts if not a.entry.private),
-        files=len(plan.files) if plan else 0, written=written, deleted=deleted,
+        files=files, written=written, deleted=deleted,
         seconds=timer.total, warnings=[p for p in problems if p.severity == WARNING],
         timings=timer.stages, stats=counts)

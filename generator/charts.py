@@ -897,8 +897,12 @@ class AttemptPosition:
 
 def attempt_position(at: int, target: int, counts: bool = True) -> AttemptPosition:
     """The bar of an attempt page; `at` from running_progress."""
-    fill = _r(min(100.0, 100 * at / target)) if target > 0 else 100.0
-    return AttemptPosition(at, target, counts, fill)
+    return AttemptPosition(at, target, counts, position_fill(at, target))
+
+
+def position_fill(at: int, target: int) -> float:
+    """The filled share of an attempt page's bar, in percent."""
+    return round(min(100.0, 100 * at / target), 2) if target > 0 else 100.0
 
 
 def running_progress(counts: Iterable[bool]) -> list[int]:

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.cache import ArtifactStore, Shelf
 from generator.hashing import digest, key_digest
@@ -31,9 +31,9 @@ CARD_INDEX = "card_index"
 WIDTH, HEIGHT = 1200, 630
 
 
-@dataclass(frozen=True)
-class CardSpec:
-    """What one card shows, as plain values (texts are made when it is drawn)."""
+class CardSpec(NamedTuple):
+    """What one card shows, as plain values (texts are made when it is drawn).
+    A named tuple: a build makes one per published attempt, each time."""
 
     kind: str
     """"attempt" or "site"."""
@@ -55,14 +55,12 @@ class CardSpec:
     """Whether the attempt's own outcome counts toward the goal."""
     description: str = ""
 
-    @functools.cached_property
+    @property
     def key(self) -> str:
-        return key_digest(("card", *(getattr(self, f) for f in _FIELDS)))
-
-
-_FIELDS = ("kind", "language", "site_title", "target", "progress", "counted_label",
-           "only_nos", "title", "number", "date", "outcome_label", "outcome_color", "counts",
-           "description")
+        """Everything the card's pixels depend on, fonts included: the key it is
+        kept under in the store, and the digest of its file in the output
+        (computed on each use: take it once)."""
+        return key_digest(("card", card_settings(), tuple(self)))
 
 
 @functools.cache

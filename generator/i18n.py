@@ -48,6 +48,9 @@ date pattern ("d MMMM y") is not German's ("d. MMMM y")."""
 LEGACY = frozenset({"months"})
 """Keys of older themes that goldstar no longer reads (CLDR names the months)."""
 
+MADE_KEPT = 50_000
+"""Formatted values of each kind kept between builds at most."""
+
 DATE_STYLES = ("short", "medium", "long", "full")
 """Named date formats: the locale's own pattern of that length."""
 
@@ -513,7 +516,10 @@ class Language:
     lookup. Babel is imported on first use.
     """
 
-    def __init__(self, code: str, strings: Mapping[str, Any]) -> None:
+    def __init__(self, code: str, strings: Mapping[str, Any],
+                 known: Mapping[str, Any] | None = None) -> None:
+        """`known`: what an earlier build formatted (see `made`), so that a build
+        rendering a few pages finds its dates and numbers without Babel."""
         self.code = code
         self.strings = dict(strings)
         self._locale: Any = None
@@ -523,6 +529,34 @@ class Language:
         self._number_patterns: dict[int, Any] = {}
         self._plurals: dict[Any, str] = {}
         self._names: dict[tuple[str, str, str], list[str]] = {}
+        if known:
+            self._learn(known)
+
+    def made(self) -> dict[str, Any]:
+        """The dates, whole numbers and plural categories formatted so far, as
+        JSON-able rows for the artifact store (namespaced by language, date
+        format and Babel's version)."""
+        return {
+            "dates": [[d.isoformat(), f or "", text] for (d, f), text in self._dates.items()
+                      if type(d) is dt.date and (f is None or type(f) is str)][:MADE_KEPT],
+            "numbers": [[n, digits, text] for (n, digits), text in self._numbers.items()
+                        if type(n) is int][:MADE_KEPT],
+            "plurals": [[n, c] for n, c in self._plurals.items() if type(n) is int][:MADE_KEPT],
+        }
+
+    def _learn(self, known: Mapping[str, Any]) -> None:
+        """Take rows of `made` (from the store: checked, not trusted)."""
+        try:
+            for iso, form, text in known.get("dates", ()):
+                self._dates[(dt.date.fromisoformat(iso), form or None)] = str(text)
+            for number, digits, text in known.get("numbers", ()):
+                if type(number) is int and type(digits) is int:
+                    self._numbers[(number, digits)] = str(text)
+            for number, category in known.get("plurals", ()):
+                if type(number) is int and category in PLURAL_CATEGORIES:
+                    self._plurals[number] = category
+        except (TypeError, ValueError):
+            self._dates, self._numbers, self._plurals = {}, {}, {}
 
     @property
     def locale(self) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -77,6 +78,27 @@ class Manifest:
         os.replace(tmp, output_dir / MANIFEST)
 
 
+def manifest_digest(output_dir: Path) -> str | None:
+    """A digest of the manifest as written, or None when there is none to trust."""
+    try:
+        if (output_dir / SWAPPING).exists():
+            return None
+        return digest((output_dir / MANIFEST).read_bytes())
+    except OSError:
+        return None
+
+
+def as_left(output_dir: Path, expected: str) -> bool:
+    """Whether the output folder is as the build that wrote manifest `expected`
+    left it: the same manifest, and every file it lists still there."""
+    if manifest_digest(output_dir) != expected:
+        return False
+    manifest = Manifest.read(output_dir)
+    root = str(output_dir)
+    return manifest.complete and all(
+        os.path.isfile(os.path.join(root, path)) for path in manifest.files)
+
+
 # Python makes the descriptor non-inheritable itself (no O_CLOEXEC, which
 # Windows lacks); O_BINARY exists only there.
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -130,6 +152,7 @@ class DiskOutput:
     def __init__(self, output_dir: Path, fingerprint: str) -> None:
         self.output_dir = output_dir
         self.output_str = str(output_dir)
+        self.output_prefix = self.output_str + os.sep
         self.fingerprint = fingerprint
         self.old = Manifest.read(output_dir) if output_dir.is_dir() else Manifest(complete=False)
         # After an interrupted swap nothing in the folder can be trusted to match.
@@ -149,14 +172,20 @@ class DiskOutput:
         self.staging_str = str(self.staging)
 
     def unchanged(self, path: str, key: object) -> bool:
-        """True if the file on disk was made from the same key."""
+        """True if the file on disk was made from the same key (a str key is
+        taken as a digest already: a card's is its key in the store)."""
         if not self.may_keep:
             return False
         old = self.old.files.get(path)
         if old is None:
             return False
-        digest = self.key_digests[path] = key_digest(key)
-        return old[1] == digest and os.path.isfile(os.path.join(self.output_str, path))
+        digest = self.key_digests[path] = key if isinstance(key, str) else key_digest(key)
+        if old[1] != digest:
+            return False
+        try:
+            return stat.S_ISREG(os.stat(self.output_prefix + path).st_mode)
+        except OSError:
+            return False
 
     def keep(self, path: str) -> None:
         self.new[path] = self.old.files[path]
@@ -164,7 +193,8 @@ class DiskOutput:
     def stage(self, path: str, data: bytes, key: object) -> Receipt:
         """Stage a file unless the output already holds exactly these bytes.
         Changes nothing in this object, so forked workers may call it."""
-        key_hash = self.key_digests.get(path) or key_digest(key)
+        key_hash = self.key_digests.get(path) or (
+            key if isinstance(key, str) else key_digest(key))
         content = digest(data)
         old = self.old.files.get(path)
         same = (self.trusted and old is not None and old[0] == content

@@ -136,7 +136,7 @@ class Position:
 def position_of(attempt: Attempt, at: int, target: int, counting: set[str],
                 numbering: Numbering) -> Position:
     path = attempt.entry.path
-    fill = charts.attempt_position(at, target).fill
+    fill = charts.position_fill(at, target)
     return Position(numbering.value("at", path, at), target, numbering.value("fill", path, fill),
                     attempt.outcome in counting, at > target,
                     (numbering.value_key("at", path, at), numbering.value_key("fill", path, fill),
@@ -454,16 +454,21 @@ def plan_site(
     stats_text = json.dumps(stats_json, sort_keys=True)
     days = charts.count_days([(a.entry.date, a.outcome in counting) for a in attempts])
     start = dt.date.fromisoformat(stats.goal["start"])
-    dashboard = charts.DashboardCharts(
-        progress=charts.progress_chart(days, target=config.challenge.goal, start=start,
-                                       end=config.challenge.end, as_of=stats.as_of),
-        heatmap=charts.heatmap(days, start=start, end=config.challenge.end, as_of=stats.as_of),
-        months=charts.month_bars(stats.by_month, config.outcome_keys),
-        # From the published attempts only: a category that only private attempts
-        # use must not be named on a page (stats.json counts them all).
-        categories=charts.category_bars(_published_by_category(published, config.outcome_keys),
-                                        config.outcome_keys),
-    )
+
+    def dashboard() -> charts.DashboardCharts:
+        """The charts, drawn only when the dashboard renders (not on most builds)."""
+        return charts.DashboardCharts(
+            progress=charts.progress_chart(days, target=config.challenge.goal, start=start,
+                                           end=config.challenge.end, as_of=stats.as_of),
+            heatmap=charts.heatmap(days, start=start, end=config.challenge.end,
+                                   as_of=stats.as_of),
+            months=charts.month_bars(stats.by_month, config.outcome_keys),
+            # From the published attempts only: a category that only private attempts
+            # use must not be named on a page (stats.json counts them all).
+            categories=charts.category_bars(
+                _published_by_category(published, config.outcome_keys), config.outcome_keys),
+        )
+
     days_key = (tuple(sorted(days.attempts.items())), tuple(sorted(days.counting.items())))
 
     def home(latest: list[AttemptView]) -> OutputFile:
@@ -477,7 +482,7 @@ def plan_site(
                 "latest": latest,
                 "milestones": milestone_views,
                 "projected_finish": dt.date.fromisoformat(projected) if projected else None,
-                "charts": dashboard,
+                "charts": dashboard(),
                 "dates": _dashboard_dates(stats_json),
             },
         )
@@ -516,14 +521,16 @@ def plan_site(
         site_spec = CardSpec("site", config.language, config.title, target, stats.progress,
                              label, only_nos, date=stats.as_of.isoformat(),
                              description=config.description)
-        files.append(_card_file(SITE_CARD, site_spec, cards))
-        card_specs[site_spec.key] = site_spec
+        site_key = site_spec.key
+        files.append(_card_file(SITE_CARD, site_key, cards))
+        card_specs[site_key] = site_spec
         for view in published:
             spec = attempt_card(view, config, target, label, only_nos,
                                 position[view.attempt.entry.path], counting)
-            files.append(_card_file(card_path(view), spec, cards))
-            card_specs[spec.key] = spec
-            card_of[view.attempt.entry.path] = spec.key
+            key = spec.key
+            files.append(_card_file(card_path(view), key, cards))
+            card_specs[key] = spec
+            card_of[view.attempt.entry.path] = key
     memo.card_args = (config, target, label, only_nos, counting, cards)
     memo.card_of = card_of
     memo.outcomes, memo.terms, memo.views = outcomes, made_terms, views
@@ -734,9 +741,10 @@ def patch_plan(plan: SitePlan, memo: PlanMemo, replaced: Sequence[Attempt], bodi
             spec = attempt_card(view, config, target, label, only_nos,
                                 memo.positions_at[path], counting)
             card_specs.pop(memo.card_of.get(path, ""), None)
-            card_specs[spec.key] = spec
-            memo.card_of[path] = spec.key
-            file = _card_file(card_path(view), spec, cards)
+            key = spec.key
+            card_specs[key] = spec
+            memo.card_of[path] = key
+            file = _card_file(card_path(view), key, cards)
             changed[file.path] = file
     files = [changed.get(f.path, f) for f in plan.files]
     memo.published, memo.views, memo.attempt_files = published, views, attempt_files
@@ -812,8 +820,7 @@ def attempt_card(view: AttemptView, config: SiteConfig, target: int, label: str,
                     counts=attempt.outcome in counting)
 
 
-def _card_file(url: str, spec: CardSpec, cards: CardSource) -> OutputFile:
-    key = spec.key
+def _card_file(url: str, key: str, cards: CardSource) -> OutputFile:
     return OutputFile(url, url.lstrip("/"), None, ("card", key), dict,
                       raw=lambda: cards.png(key), in_sitemap=False, card=key)
 

@@ -137,22 +137,29 @@ def may_show_photos(data: bytes) -> bool:
     return b"![" in data or b"]:" in data or b"<img" in data or b"<IMG" in data
 
 
-def find_photos(site_dir: Path, stories: Iterable[tuple[str, bytes, int]],
+def references_in(data: bytes, body_line: int) -> list[tuple[str, int]]:
+    """(href, line) of the pictures a story file shows; found once, when the
+    file is parsed (the parse cache keeps them), so a warm build scans nothing."""
+    if not may_show_photos(data):
+        return []
+    text = data.decode("utf-8", "replace")
+    offset = 0
+    for _ in range(body_line - 1):  # the story starts after the front matter
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return []
+    return references(text[offset:], body_line)
+
+
+def find_photos(site_dir: Path, pictures: Mapping[str, list[tuple[str, int]]],
                 sizes: dict[str, Any]) -> Photos:
-    """The pictures each story shows, read and measured; `sizes` is the store's
-    table of known sizes (by file digest), updated in place."""
+    """The pictures each story shows (`pictures`: by story file, as parsed), read
+    and measured; `sizes` is the store's table of sizes by file digest,
+    updated in place."""
     photos = Photos()
     content = os.path.realpath(site_dir / CONTENT) + os.sep
-    for path, data, body_line in stories:
-        if not may_show_photos(data):
-            continue
-        text = data.decode("utf-8", "replace")
-        offset = 0
-        for _ in range(body_line - 1):  # the story starts after the front matter
-            offset = text.find("\n", offset) + 1
-            if offset == 0:
-                break
-        for href, line in references(text[offset:], body_line):
+    for path, found in pictures.items():
+        for href, line in found:
             photo = _photo(site_dir, content, path, href, line, photos, sizes)
             if photo is not None:
                 photos.shown.setdefault(path, {})[href] = photo
@@ -264,11 +271,3 @@ def with_photos(entries: list[Entry], pages: list[StandalonePage],
              else e for e in entries],
             [dataclasses.replace(p, digest=digest_of(p.path, p.digest)) if p.path in photos.shown
              else p for p in pages])
-
-
-def stories(sources_by_path: Mapping[str, Source], entries: Iterable[Entry],
-            pages: Iterable[StandalonePage]) -> list[tuple[str, bytes, int]]:
-    """(path, bytes, body line) of every story, for find_photos."""
-    found = [(e.path, sources_by_path[e.path].data, e.body_line) for e in entries]
-    found += [(p.path, sources_by_path[p.path].data, p.body_line) for p in pages]
-    return found

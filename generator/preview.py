@@ -258,7 +258,8 @@ class Session:
         problems = [*settings.warnings, *problems, *found]
         if any(p.is_error for p in problems):
             raise BuildFailed(problems)
-        site = assemble(options, settings, self.files, attempts_found, pages_found, problems)
+        site = assemble(options, settings, self.files, attempts_found, pages_found, problems,
+                        self.parsed.pictures)
         site, shown = attach_photos(site, self.store)
         timer.lap("load")
         attempts, counts = aggregate(site)
@@ -325,7 +326,7 @@ class Session:
             known = self.parsed.get(path, source.digest)
             if known is None:
                 parsed, found = parse_attempt_file(path, source.data, config, source.digest)
-                self.parsed.put(path, source.digest, "attempt", parsed, found)
+                self.parsed.put(path, source.digest, "attempt", parsed, found, source.data)
                 known = parsed, found
             entry, found = known
             problems += found

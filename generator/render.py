@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from generator import derive, parallel
 from generator.cache import ArtifactStore
 from generator.config import CONFIG_NAME, SiteConfig, locate_setting
+from generator.hashing import key_digest
 from generator.pages import TEMPLATES, OutputFile
 from generator.problems import Problem
 from generator.themes import Theme
@@ -104,7 +105,9 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     """
     todo: list[tuple[OutputFile, object]] = []
     for file in files:
-        key = (file.key, template_digests.get(file.template or ""))
+        # A card's key in the store says all its bytes depend on: no need to hash it again.
+        key: object = file.card if file.card is not None else (
+            file.key, template_digests.get(file.template or ""))
         if output.unchanged(file.path, key):
             output.keep(file.path)
         else:
@@ -210,6 +213,10 @@ def task_groups(owners: Sequence[str | None], derive_todo: Sequence[Sequence[str
     return tasks
 
 
+FORMATS = "formats"
+"""The store's table of dates and numbers formatted by Babel (see Language.made)."""
+
+
 class RendererFactory:
     """The Jinja environment of a site, made only when some file must be rendered.
 
@@ -230,6 +237,9 @@ class RendererFactory:
         self.site_dir = site_dir
         self.store = store
         self.table: dict[str, Any] = store.table("templates", ()) if store else {}
+        self.formats: dict[str, Any] = store.table(
+            FORMATS, (config.language, strings.get("date_format"))) if store else {}
+        """Dates and numbers an earlier build formatted (i18n.Language.made)."""
         self.fragment_guard = fragment_guard
         self.links = links or {}
         self.templates_digest = theme.digest("templates")
@@ -238,41 +248,81 @@ class RendererFactory:
         self.warnings: list[Problem] = []
         """What the checks made with the renderer found (its strings' plural forms)."""
 
-    def get(self) -> Renderer:
-        """The renderer, its templates compiled and checked; TemplateProblem
-        (the first problem) or a list of problems via TemplatesFailed."""
+    def get(self, check: bool = False) -> Renderer:
+        """The renderer; problems with the language, or with `check` any template
+        that does not compile, come as TemplatesFailed.
+
+        Templates compile when a page first needs them: an edit build that
+        renders one attempt page compiles its four templates, not the whole
+        theme (compiling is most of the cost of rendering a few pages, and
+        compiled code is never kept on disk). Every template is checked when
+        the theme's templates changed (see `digests`), so a mistake in one
+        is reported even when no page that uses it renders.
+        """
         if self.renderer is None:
             from generator.templates import Renderer  # Jinja: only when a file renders
 
             problems = self._check_language()
-            renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
-                                self.links, self.fragment_guard)
-            problems += renderer.check(TEMPLATES, self.site_dir)
             if problems:
                 raise TemplatesFailed(problems)
-            self.renderer = renderer
+            self.renderer = Renderer(self.theme, self.config, self.strings, self.site_globals,
+                                     self.links, self.fragment_guard, self.formats)
+        if check:
+            problems = self.renderer.check(TEMPLATES, self.site_dir)
+            if problems:
+                raise TemplatesFailed(problems)
         return self.renderer
 
     def _check_language(self) -> list[Problem]:
         """What only CLDR can tell, checked here because Babel is needed now anyway
         (a build that renders nothing never imports it): that the language is
-        one CLDR knows, and that its strings have the plural forms it uses."""
+        one CLDR knows, and that its strings have the plural forms it uses.
+        What it found for these same strings is kept in the store, so a build
+        that renders a few pages with dates it has seen never imports Babel."""
         from generator.i18n import check_strings, language_hint, validate_language
 
+        loaded = self.strings_loaded
+        key = key_digest((self.config.language, loaded.strings, loaded.sources,
+                          sorted(loaded.from_english))) if loaded else ""
+        known = self.formats.get("checked")
+        if loaded and isinstance(known, list) and len(known) == 2 and known[0] == key:
+            try:
+                found = [Problem.from_json(p) for p in known[1]]
+            except (TypeError, ValueError):
+                found = None
+            if found is not None:
+                self.warnings = [p for p in found if not p.is_error]
+                return [p for p in found if p.is_error]
         wrong = validate_language(self.config.language)
         if wrong is not None:
             line, column = locate_setting(self.site_dir, "language")
             return [Problem(CONFIG_NAME, line, column, wrong,
                             language_hint(self.config.language))]
-        found = check_strings(self.strings_loaded) if self.strings_loaded else []
+        found = check_strings(loaded) if loaded else []
+        if loaded and not any(p.is_error for p in found):
+            self.formats["checked"] = [key, [p.to_json() for p in found]]
+            self._formats_changed()
         self.warnings = [p for p in found if not p.is_error]
         return [p for p in found if p.is_error]
+
+    def keep_formats(self) -> None:
+        """Put what this process formatted into the store, for the next build."""
+        if self.renderer is None:
+            return
+        made = self.renderer.language.made()
+        if any(len(made[kind]) != len(self.formats.get(kind, ())) for kind in made):
+            self.formats.update(made)
+            self._formats_changed()
+
+    def _formats_changed(self) -> None:
+        if self.store is not None:
+            self.store.table_changed(FORMATS)
 
     def digests(self) -> dict[str, str]:
         known = self.table.get(self.templates_digest)
         if isinstance(known, dict) and all(isinstance(known.get(n), str) for n in TEMPLATES):
             return known
-        digests = self.get().template_digests(TEMPLATES)
+        digests = self.get(check=True).template_digests(TEMPLATES)
         self.table.clear()  # only the theme as it is now
         self.table[self.templates_digest] = digests
         if self.store is not None:

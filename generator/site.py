@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import entries, i18n, sources
+from generator import entries, i18n, photos, sources
 from generator.cache import ArtifactStore
 from generator.config import (
     CONFIG_NAME,
@@ -76,6 +76,8 @@ class Site:
     sources: dict[str, Source]
     """The bytes of every attempt and page file, by path."""
     warnings: list[Problem] = field(default_factory=list)
+    pictures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    """(href, line) of the pictures each story shows (generator.photos), if any."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ class ParsedFiles:
         self.store = store
         self.rows: dict[str, Any] = store.table("parsed", self.settings) if store else {}
         self.memory: dict[str, tuple[str, Entry | StandalonePage | None, list[Problem]]] = {}
+        self.pictures: dict[str, list[tuple[str, int]]] = {}
+        """Per file that shows any: the pictures it shows (found when it is parsed)."""
 
     def get(self, path: str, digest: str) -> tuple[Entry | StandalonePage | None,
                                                    list[Problem]] | None:
@@ -153,31 +157,45 @@ class ParsedFiles:
             if data is not None:
                 item = entries.entry_from_json(data) if kind == "attempt" else (
                     entries.page_from_json(data))
+            pictures = [(str(href), int(line)) for href, line in row[4]]
         except (KeyError, TypeError, ValueError, IndexError):
             return None
         self.memory[path] = (digest, item, problems)
+        self._pictures(path, pictures)
         return item, problems
 
+    def _pictures(self, path: str, pictures: list[tuple[str, int]]) -> None:
+        if pictures:
+            self.pictures[path] = pictures
+        else:
+            self.pictures.pop(path, None)
+
     def put(self, path: str, digest: str, kind: str, item: Entry | StandalonePage | None,
-            problems: list[Problem]) -> None:
+            problems: list[Problem], data: bytes = b"") -> None:
+        """A file just parsed; its bytes, to find the pictures its story shows."""
         self.memory[path] = (digest, item, problems)
+        pictures = photos.references_in(data, item.body_line) if item is not None else []
+        self._pictures(path, pictures)
         if self.store is None:
             return
-        data = None
+        row = None
         if isinstance(item, Entry):
-            data = entries.entry_to_json(item)
+            row = entries.entry_to_json(item)
         elif isinstance(item, StandalonePage):
-            data = entries.page_to_json(item)
-        if item is not None and data is None:
+            row = entries.page_to_json(item)
+        if item is not None and row is None:
             self.rows.pop(path, None)  # cannot be kept as data: parsed every time
         else:
-            self.rows[path] = [digest, kind, data, [p.to_json() for p in problems]]
+            self.rows[path] = [digest, kind, row, [p.to_json() for p in problems],
+                               [list(p) for p in pictures]]
         self.store.table_changed("parsed")
 
     def retain(self, paths: Iterable[str]) -> None:
         keep = set(paths)
         for gone in [p for p in self.memory if p not in keep]:
             del self.memory[gone]
+        for gone in [p for p in self.pictures if p not in keep]:
+            del self.pictures[gone]
         stale = [p for p in self.rows if p not in keep]
         for gone in stale:
             del self.rows[gone]
@@ -273,7 +291,7 @@ def parse_sources(files: SourceFiles, parsed: ParsedFiles, config: SiteConfig,
         if known is None:
             entry, found = entries.parse_attempt(path, path[prefix:], source.data, config,
                                                  source.digest)
-            parsed.put(path, source.digest, "attempt", entry, found)
+            parsed.put(path, source.digest, "attempt", entry, found, source.data)
             known = entry, found
         problems += known[1]
         if isinstance(known[0], Entry):
@@ -282,7 +300,7 @@ def parse_sources(files: SourceFiles, parsed: ParsedFiles, config: SiteConfig,
         known = parsed.get(path, source.digest)
         if known is None:
             page, found = entries.parse_page(path, source.data)
-            parsed.put(path, source.digest, "page", page, found)
+            parsed.put(path, source.digest, "page", page, found, source.data)
             known = page, found
         problems += known[1]
         if isinstance(known[0], StandalonePage) and (drafts or not known[0].draft):
@@ -309,15 +327,16 @@ def load_site(options: BuildOptions, store: ArtifactStore | None = None,
     problems = [*settings.warnings, *problems, *found]
     if errors(problems):
         raise BuildFailed(problems)
-    return assemble(options, settings, files, attempts, pages, problems)
+    return assemble(options, settings, files, attempts, pages, problems, parsed.pictures)
 
 
 def assemble(options: BuildOptions, settings: Settings, files: SourceFiles,
              attempts: list[Entry], pages: list[StandalonePage],
-             problems: list[Problem]) -> Site:
+             problems: list[Problem], pictures: dict[str, list[tuple[str, int]]]) -> Site:
     return Site(
         site_dir=options.site_dir, config=settings.config, config_bytes=settings.config_bytes,
         theme=settings.theme, strings=settings.strings,
         strings_loaded=settings.strings_loaded, as_of=settings.as_of,
         drafts=options.drafts, entries=attempts, pages=pages,
-        sources={**files.attempts, **files.pages}, warnings=problems)
+        sources={**files.attempts, **files.pages}, warnings=problems,
+        pictures=dict(pictures))

@@ -241,7 +241,8 @@ class Renderer:
 
     def __init__(self, theme: Theme, config: SiteConfig, strings: dict[str, Any],
                  site_globals: dict[str, Any], assets: dict[str, str] | None = None,
-                 fragment_guard: FragmentGuard | None = None) -> None:
+                 fragment_guard: FragmentGuard | None = None,
+                 known_formats: dict[str, Any] | None = None) -> None:
         self.theme = theme
         self.template_dirs = [str(folder) for folder in theme.subfolders("templates")]
         assets = dict(assets or {})
@@ -266,7 +267,7 @@ class Renderer:
         def absolute_url(path: str) -> str:
             return base_url + assets.get(path, path).lstrip("/")
 
-        language = Language(config.language, strings)
+        language = Language(config.language, strings, known_formats)
         self.language = language
         translate = language.t
         self.env.globals.update(

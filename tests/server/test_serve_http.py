@@ -683,7 +683,11 @@ def test_the_watcher_rebuilds_only_for_real_files_not_editor_droppings(
             "attempts/2026-03-01-refill/index.html", b""), "the saved attempt to be rebuilt")
         assert watching.state.build_id != before
     changed = set().union(*(c or set() for c in watching.rebuilds))
-    assert changed == {refill}
+    # (On a busy machine the site's own files, written just before the watch
+    # began, may still be reported once: that is not what this test is about.)
+    assert refill in changed
+    assert not {p for p in changed if p.parent.name in ("attempts", ".goldstar-cache")
+                and p != refill}
     assert "Rebuilt 3 attempts" in capsys.readouterr().err
 
 

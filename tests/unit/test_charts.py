@@ -750,7 +750,18 @@ def test_the_macros_say_so_when_there_is_nothing_to_draw(macros: Any) -> None:
         assert "chart_no_attempts()" in "".join(root.itertext())
 
 
-def test_the_attempt_position_macro_writes_the_place_and_a_bar(macros: Any) -> None:
+@pytest.fixture(scope="module")
+def page_macros() -> Any:
+    """_macros.html, where the attempt page's position lives (no chart code to compile)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME / "templates")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals["t"] = stub_t
+    env.filters["date"] = lambda value: value.isoformat()
+    return env.get_template("_macros.html").module
+
+
+def test_the_attempt_position_macro_writes_the_place_and_a_bar(page_macros: Any) -> None:
+    macros = page_macros
     root = parse(macros.attempt_position(attempt_position(412, 1000), "No"))
     assert root.findtext(".//p") == "chart_attempt_position(label=No,number=412,target=1000)"
     fill = root.find(".//rect[@class='fill']")
@@ -813,7 +824,8 @@ def test_every_chart_renders_with_the_theme_strings(language: str) -> None:
         lambda: module.progress(made.progress), lambda: module.heatmap(made.heatmap),
         lambda: module.months(made.months, OUTCOMES),
         lambda: module.categories(made.categories, OUTCOMES),
-        lambda: module.attempt_position(attempt_position(2, 10), "No")]
+        lambda: env.get_template("_macros.html").module.attempt_position(
+            attempt_position(2, 10), "No")]
     text = "".join("".join(parse(render()).itertext()) for render in rendered)
     attempts = "2 attempts on 1 March 2026" if language == "en" else "2 pogingen op 1 maart 2026"
     assert attempts in text
