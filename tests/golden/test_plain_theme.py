@@ -76,8 +76,9 @@ def test_every_plain_page_links_its_own_stylesheet_and_not_default_s(
 
 
 def test_plain_shows_the_facts_default_shows(built: dict[str, Path]) -> None:
-    """Page by page, both themes link to the same places and name the same days,
-    and the charts say the same: what differs is the look, never the content."""
+    """Page by page, both themes link to the same places, name the same days, say
+    the same in their charts and carry the same meta (description, feeds, canonical
+    address, Open Graph): what differs is the look, never the content."""
     default, plain = built["default"], built["plain"]
     differences = []
     for page in pages(default):
@@ -86,7 +87,8 @@ def test_plain_shows_the_facts_default_shows(built: dict[str, Path]) -> None:
             differences.append(f"{page}: links {sorted(links(a) ^ links(b))}")
         for pattern in (r'datetime="([^"]+)"', r"<desc[^>]*>([^<]*)</desc>",
                         r"<title[^>]*>([^<]*)</title>", r"<progress [^>]*>",
-                        r'class="private-gap">([^<]*)<'):
+                        r'class="private-gap">([^<]*)<', r"<meta [^>]*>",
+                        r'<link rel="(?:alternate|canonical)"[^>]*>'):
             if sorted(re.findall(pattern, a)) != sorted(re.findall(pattern, b)):
                 differences.append(f"{page}: {pattern}")
         if set(re.findall(r"#\d+\b", a)) != set(re.findall(r"#\d+\b", b)):
