@@ -1,6 +1,6 @@
-"""The example site on a phone and a desktop, light and dark: no page scrolls
-sideways, and the dashboard's first screen on a phone shows the progress and
-where the person stands against the pace line."""
+"""The example site on a phone and a desktop, light and dark, in each built-in
+theme: no page type scrolls sideways, and the dashboard's first screen on a phone
+shows the progress and where the person stands against the pace line."""
 
 from __future__ import annotations
 
@@ -9,19 +9,17 @@ from typing import Any
 
 import pytest
 from hosting import StaticHost
-from kit import REPO, MissingBrowser, run
+from kit import MissingBrowser
+from themesites import PAGE_TYPES, THEMES, build_example
 
-PAGES = ["/", "/attempts/2026-10-25-naive-publisher-pitch/", "/attempts/", "/lessons/",
-         "/outcomes/", "/categories/", "/attempts/page/2/"]
+pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticHost]:
-    out = tmp_path_factory.mktemp("layout") / "public"
-    result = run("build", "--site", REPO, "--output", out, "--as-of", "2026-11-23",
-                 "--no-cache")
-    assert result.code == 0, result.err
-    with StaticHost(out) as served:
+@pytest.fixture(scope="module", params=THEMES)
+def host(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticHost]:
+    public = build_example(tmp_path_factory.mktemp("layout"), request.param)
+    with StaticHost(public) as served:
         yield served
 
 
@@ -34,11 +32,11 @@ def test_no_page_scrolls_sideways(browser: Any, host: StaticHost, width: int,
     tab = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
     try:
         wide = []
-        for path in PAGES:
+        for kind, path in PAGE_TYPES.items():
             tab.goto(host.url + path)
             if tab.evaluate("document.documentElement.scrollWidth "
                             "> document.documentElement.clientWidth"):
-                wide.append(path)
+                wide.append(f"{kind} {path}")
         assert wide == []
     finally:
         tab.close()
@@ -54,7 +52,8 @@ def test_a_phone_s_first_screen_shows_progress_and_the_pace_line(browser: Any,
         for selector in ("#goal-progress", ".pace-story .status", ".pace-story p + p"):
             box = tab.locator(selector).first.bounding_box()
             assert box is not None and box["y"] + box["height"] <= 740, selector
-        nav = tab.locator(".site-nav li")
+        nav = tab.locator("header nav li")
+        assert nav.count() >= 5
         tops = {round(nav.nth(i).bounding_box()["y"]) for i in range(nav.count())}
         assert len(tops) <= 2  # the menu takes at most two lines
     finally:

@@ -1,4 +1,4 @@
-"""A plain `pip install .` (not editable) carries the built-in theme, so a site
+"""A plain `pip install .` (not editable) carries the built-in themes, so a site
 anywhere on the machine builds without a themes/ folder of its own."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from kit import REPO, SITE_YML, attempt, run, write_files
 
 
-def test_the_wheel_contains_the_default_theme(tmp_path: Path) -> None:
+def test_the_wheel_contains_the_built_in_themes(tmp_path: Path) -> None:
     source = tmp_path / "source"  # a copy, so the build leaves nothing in the repo
     for name in ("generator", "themes"):
         shutil.copytree(REPO / name, source / name,
@@ -29,6 +29,8 @@ def test_the_wheel_contains_the_default_theme(tmp_path: Path) -> None:
         assert f"generator/builtin_themes/default/templates/{template}" in names
     assert "generator/builtin_themes/default/static/style.css" in names
     assert "generator/builtin_themes/default/i18n/nl.yml" in names
+    for name in ("theme.yml", "templates/base.html", "templates/home.html", "static/style.css"):
+        assert f"generator/builtin_themes/plain/{name}" in names
     assert not any(name.startswith(("content/", "tests/", "public/")) for name in names)
 
 

@@ -752,12 +752,12 @@ def test_the_macros_say_so_when_there_is_nothing_to_draw(macros: Any) -> None:
 
 @pytest.fixture(scope="module")
 def page_macros() -> Any:
-    """_macros.html, where the attempt page's position lives (no chart code to compile)."""
+    """_position.html, where the attempt page's position lives (no chart code to compile)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME / "templates")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["t"] = stub_t
     env.filters["date"] = lambda value: value.isoformat()
-    return env.get_template("_macros.html").module
+    return env.get_template("_position.html").module
 
 
 def test_the_attempt_position_macro_writes_the_place_and_a_bar(page_macros: Any) -> None:
@@ -824,7 +824,7 @@ def test_every_chart_renders_with_the_theme_strings(language: str) -> None:
         lambda: module.progress(made.progress), lambda: module.heatmap(made.heatmap),
         lambda: module.months(made.months, OUTCOMES),
         lambda: module.categories(made.categories, OUTCOMES),
-        lambda: env.get_template("_macros.html").module.attempt_position(
+        lambda: env.get_template("_position.html").module.attempt_position(
             attempt_position(2, 10), "No")]
     text = "".join("".join(parse(render()).itertext()) for render in rendered)
     attempts = "2 attempts on 1 March 2026" if language == "en" else "2 pogingen op 1 maart 2026"
