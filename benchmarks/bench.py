@@ -206,6 +206,13 @@ def bench(size: int, runs: int, workdir: Path,
             peaks.append(peak)
         rows.append((name, statistics.median(walls), max(peaks), None))
 
+    # The same cold build without social cards (`cards: false`): what drawing a
+    # picture for every attempt costs on the first build.
+    config = site / "content" / "site.yml"
+    original = config.read_text("utf-8")
+    config.write_text(original + "cards: false\n", "utf-8")
+    scenario("cold build, no cards", lambda n: clean(site), goldstar(site))
+    config.write_text(original, "utf-8")
     scenario("cold build, 1 worker", lambda n: clean(site), goldstar(site, "--workers", "1"))
     clean(site)
     subprocess.run(goldstar(site), check=True, capture_output=True)
