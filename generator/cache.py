@@ -25,8 +25,10 @@ warning, never a failed build.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,9 @@ class Shelf:
         self.dirty: set[str] = set()
         self.forgotten: set[str] = set()
         self._stale: bool | None = None
+        self.failed: OSError | None = None
+        """The first write that failed (a full disk, a read-only folder): the
+        shelf then writes nothing more, and `save` reports it as a warning."""
 
     def stale(self) -> bool:
         """True when the folder on disk belongs to other settings or code (read once)."""
@@ -108,24 +113,41 @@ class Shelf:
 
     def prepare(self) -> None:
         """Make the folder this namespace's (removing another's shards): once, in
-        the parent, before any shard is written."""
+        the parent, before any shard is written. A failure is kept, not raised:
+        a cache that cannot be written never fails a build."""
         assert self.folder is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self.stale():
-            for old in self.folder.glob("*.bin"):
-                old.unlink()
-            _write_atomically(self.folder / "NAMESPACE", self.namespace.encode("ascii"))
-            self._stale = False
-            self.loaded = {f"{i:02x}" for i in range(256)}  # nothing on disk to merge with
+        if self.failed is not None:
+            return
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            _check_real_folders(self.folder.parent)
+            self.folder.mkdir(exist_ok=True)
+            _check_real_folders(self.folder)
+            if self.stale():
+                for old in self.folder.glob("*.bin"):
+                    old.unlink()
+                _write_atomically(self.folder / "NAMESPACE", self.namespace.encode("ascii"))
+                self._stale = False
+                self.loaded = {f"{i:02x}" for i in range(256)}  # nothing on disk to merge with
+        except OSError as exc:
+            self.failed = exc
 
     def write_shards(self, shards: Iterable[str]) -> None:
-        """Write these shards whole: what is on disk, with this process's changes."""
+        """Write these shards whole: what is on disk, with this process's changes.
+        Runs in workers too, so a failure is kept (see `failed`), never raised."""
         assert self.folder is not None
         for shard in sorted(set(shards)):
+            if self.failed is not None:
+                return
             if shard not in self.loaded:
                 self._load(shard)
             records = sorted(self.shards.get(shard, {}).items())
-            _write_atomically(self.folder / f"{shard}.bin", pack_shard(records, self.namespace))
+            try:
+                _write_atomically(self.folder / f"{shard}.bin",
+                                  pack_shard(records, self.namespace))
+            except OSError as exc:
+                self.failed = exc
+                return
             self.dirty.discard(shard)
 
     def drop(self, shards: Iterable[str]) -> None:
@@ -137,9 +159,12 @@ class Shelf:
             self.loaded.discard(shard)
 
     def save(self) -> None:
+        """Write what changed; raises the first failure (the store makes it a warning)."""
         if self.dirty or self.stale():
             self.prepare()
             self.write_shards(self.dirty)
+        if self.failed is not None:
+            raise self.failed
 
 
 def pack_shard(records: Iterable[tuple[str, bytes]], namespace: str) -> bytes:
@@ -252,6 +277,7 @@ class ArtifactStore:
     def _prepare_root(self) -> None:
         assert self.root is not None
         self.root.mkdir(parents=True, exist_ok=True)
+        _check_real_folders(self.root)
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             _write_atomically(ignore, b"# goldstar's cache: safe to delete at any time\n*\n")
@@ -259,6 +285,15 @@ class ArtifactStore:
         if not tag.exists():  # backup tools that follow the convention skip the folder
             _write_atomically(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                    b"# This folder is goldstar's build cache.\n")
+
+
+def _check_real_folders(*folders: Path) -> None:
+    """OSError unless each folder is a folder and not a link: a cache restored
+    from elsewhere (a CI cache) must not make goldstar write outside it."""
+    for folder in folders:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise OSError(errno.ELOOP, f"{folder.name} is a link, which goldstar does not "
+                                       "write through; delete the folder", str(folder))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
