@@ -20,7 +20,15 @@ from generator import derive, hashing, output, pages, parallel, render, stats
 from generator.cache import CACHE_DIR, ArtifactStore
 from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
-from generator.problems import WARNING, BuildFailed, Problem, TemplateProblem, display_path
+from generator.problems import (
+    WARNING,
+    BuildFailed,
+    Problem,
+    TemplateProblem,
+    display_path,
+    plural,
+)
+from generator.progress import Progress
 from generator.render import FragmentGuard, RendererFactory, TemplatesFailed
 from generator.site import BuildOptions, Settings, Site, load_site
 
@@ -122,7 +130,7 @@ def produce_bytes(factory: RendererFactory, site_dir: Path
     return produce
 
 
-def build_site(options: BuildOptions) -> BuildResult:
+def build_site(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Check the output folder, then build once (what `goldstar build` runs).
 
     The collector is off for the run: a build makes few reference cycles, and
@@ -134,16 +142,19 @@ def build_site(options: BuildOptions) -> BuildResult:
         raise BuildFailed([reason], "Nothing was written.")
     collecting = gc.isenabled()
     gc.disable()
+    progress = progress or Progress()
     try:
-        return _build(options)
+        return _build(options, progress)
     finally:
+        progress.close()
         if collecting:
             gc.enable()
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, progress: Progress) -> BuildResult:
     site_dir = options.site_dir
-    kept = f"{display_path(options.output.resolve(), site_dir.resolve())}/ was left as it was."
+    shown_output = display_path(options.output.resolve(), site_dir.resolve())
+    kept = f"{shown_output}/ was left as it was."
     timer = Timer()
     store = open_store(options)
     workers = parallel.workers(options.workers)
@@ -152,6 +163,7 @@ def _build(options: BuildOptions) -> BuildResult:
     def start_markdown_early(settings: Settings, found: list[tuple[str, str]]) -> None:
         """On a cold build, render Markdown on a second core while this one reads
         and parses. More files than bodies in the store tells a cold build."""
+        progress.stage(f"reading {len(found):,} {plural(len(found), 'file')}")
         config = settings.config
         links = store.table(derive.BODY_LINKS,
                             derive.body_settings(config.allow_html, config.base_path))
@@ -160,8 +172,10 @@ def _build(options: BuildOptions) -> BuildResult:
                 found, links.__contains__, config.allow_html, config.base_path))
 
     try:
+        progress.stage("reading files")
         site = load_site(options, store, listed=start_markdown_early)
         timer.lap("load")
+        progress.stage("planning")
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
         static_files = site.theme.static_files()
@@ -176,21 +190,25 @@ def _build(options: BuildOptions) -> BuildResult:
             work.take_early(head_start.pop().result())
         disk = output.DiskOutput(options.output, fingerprint(site))
         try:
+            progress.stage(f"rendering {len(site_plan.files):,} "
+                           f"{plural(len(site_plan.files), 'page')}")
             report = render.render_files(
                 site_plan.files, digests, disk, produce_bytes(factory, site_dir), work, workers,
-                meanwhile=store.serialize)
+                meanwhile=store.serialize, progress=progress.advance)
             for path, src in static_files:
                 disk.record(disk.stage(path, src.read_bytes(), "static"))
             timer.lap("markdown and render")
             timer.add("  markdown (CPU, all processes)", report.markdown_seconds)
             timer.add("  render (CPU, all processes)", report.render_seconds)
+            progress.stage(f"writing {shown_output}/")
             written, deleted = disk.commit()
         except BaseException:
             disk.abort()
             raise
         timer.lap("write")
-        problems = site.warnings + LinkChecker().check(link_sources(site, attempts),
-                                                       work.bodies.link_table, site_plan.urls)
+        progress.stage("checking links, saving the cache")
+        problems = site.warnings + LinkChecker().check(
+            link_sources(site, attempts), work.bodies.link_table, site_plan.urls)
         timer.lap("links")
         problems += store.save()
         timer.lap("cache")

@@ -67,7 +67,8 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
                  output: Output[P, R], produce: Callable[[OutputFile], P],
                  work: derive.BodyWork,
                  workers: int = 1, meanwhile: Callable[[], None] = lambda: None,
-                 keep_bodies: bool = False) -> RenderReport:
+                 keep_bodies: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> RenderReport:
     """Derive the missing bodies, then render every file whose key changed into
     `output`, keeping the others.
 
@@ -80,6 +81,7 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     stages and no body is read back. The lists and feeds go first, as one task:
     they share the attempt cards, and `{% cache %}` lives per process.
     `keep_bodies` sends rendered bodies back to this process (serve keeps them).
+    `progress(done, total)` is told how far rendering got (a long build's line).
     """
     todo: list[tuple[OutputFile, object]] = []
     for file in files:
@@ -98,14 +100,16 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     derive_todo = work.todo()
     if len(todo) + len(derive_todo) >= PARALLEL_FILES and workers > 1:
         return _in_pool(todo, derive_todo, stage, output, work, workers, meanwhile,
-                        keep_bodies or not work.to_disk)
+                        keep_bodies or not work.to_disk, progress)
     started = time.process_time()
     derive.derive_all(work)
     derived = time.process_time()
     meanwhile()
     rendering = time.process_time()
-    for item in todo:
+    for done, item in enumerate(todo, 1):
         output.record(stage(item))
+        if progress is not None and not done % 64:
+            progress(done, len(todo))
     return RenderReport(len(todo), len(files) - len(todo), derived - started,
                         time.process_time() - rendering)
 
@@ -120,7 +124,7 @@ Task = tuple[list[int], list[str], tuple[str, ...]]
 def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[str],
              stage: Callable[[tuple[OutputFile, object]], R], output: Output[P, R],
              work: derive.BodyWork, workers: int, meanwhile: Callable[[], None],
-             send_html: bool) -> RenderReport:
+             send_html: bool, progress: Callable[[int, int], None] | None) -> RenderReport:
     derive.prepare_pool(work)
     tasks = task_groups([f.bodies[0] if f.bodies else None for f, _ in todo], derive_todo,
                         workers)
@@ -133,7 +137,7 @@ def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[str],
         receipts = [stage(todo[i]) for i in indices]
         return derived, receipts, middle - started, time.process_time() - middle
 
-    done = parallel.map_tasks(run, tasks, workers, meanwhile=meanwhile)
+    done = parallel.map_tasks(run, tasks, workers, meanwhile=meanwhile, progress=progress)
     derive.adopt(work, (d for d, _, _, _ in done), {s for _, _, shards in tasks for s in shards})
     for _, receipts, _, _ in done:
         for receipt in receipts:
