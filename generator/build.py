@@ -188,7 +188,8 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
         timer.lap("plan")
         if head_start:  # what the background rendered while this process got here
             work.take_early(head_start.pop().result())
-        disk = output.DiskOutput(options.output, fingerprint(site))
+        disk = output.DiskOutput(options.output, fingerprint(site), shown_output,
+                                 waiting=progress.note)
         try:
             progress.stage(f"rendering {len(site_plan.files):,} "
                            f"{plural(len(site_plan.files), 'page')}")
@@ -207,7 +208,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
             raise
         timer.lap("write")
         progress.stage("checking links, saving the cache")
-        problems = site.warnings + LinkChecker().check(
+        problems = disk.warnings + site.warnings + LinkChecker().check(
             link_sources(site, attempts), work.bodies.link_table, site_plan.urls)
         timer.lap("links")
         problems += store.save()
@@ -216,6 +217,8 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
         raise BuildFailed([exc.problem], kept) from None
     except TemplatesFailed as exc:
         raise BuildFailed(exc.problems, kept) from None
+    except output.OutputFailed as exc:
+        raise BuildFailed([exc.problem], exc.note or kept) from None
     except BuildFailed as exc:
         exc.output_note = kept
         raise
