@@ -67,6 +67,8 @@ class Shelf:
         self.failed: OSError | None = None
         """The first write that failed (a full disk, a read-only folder): the
         shelf then writes nothing more, and `save` reports it as a warning."""
+        self.written: set[str] = set()
+        """The shards this process wrote last."""
 
     def stale(self) -> bool:
         """True when the folder on disk belongs to other settings or code (read once)."""
@@ -134,9 +136,17 @@ class Shelf:
 
     def write_shards(self, shards: Iterable[str]) -> None:
         """Write these shards whole: what is on disk, with this process's changes.
-        Runs in workers too, so a failure is kept (see `failed`), never raised."""
+        Runs in workers too, so a failure is kept (see `failed`), never raised.
+
+        A worker writes the shards of one task after another: those of its
+        earlier tasks are on disk by now, so they leave its memory (and are read
+        back if a page asks for one); otherwise each worker would end up holding
+        the HTML of every body it rendered."""
         assert self.folder is not None
-        for shard in sorted(set(shards)):
+        shards = set(shards)
+        self.drop(self.written - shards)
+        self.written = shards
+        for shard in sorted(shards):
             if self.failed is not None:
                 return
             if shard not in self.loaded:
@@ -204,7 +214,8 @@ class ArtifactStore:
         self.code = code
         self.tables: dict[str, tuple[str, dict[str, Any]]] = {}
         self.changed_tables: set[str] = set()
-        self.serialized: dict[str, bytes] = {}
+        self.failed: OSError | None = None
+        """The first table write that failed: `save` reports it."""
         self.shelves: dict[str, Shelf] = {}
 
     def namespace(self, kind: str, settings: object) -> str:
@@ -243,16 +254,24 @@ class ArtifactStore:
         return shelf
 
     def serialize(self) -> None:
-        """Turn the changed tables into bytes now (the build does it while its
-        workers render), so that `save` only writes them."""
-        if self.root is None:
+        """Write the changed tables now (the build does it while its workers
+        render), so that `save` has less left to do. Written at once rather
+        than kept as bytes until the end: the parsed-files table of 100,000
+        attempts is 80 MB of JSON. A failure is kept for `save` to report."""
+        if self.root is None or self.failed is not None:
             return
-        for name in sorted(self.changed_tables):
-            ns, rows = self.tables[name]
-            data = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
-                              separators=(",", ":"))
-            self.serialized[name] = data.encode("utf-8")
-        self.changed_tables.clear()
+        try:
+            if self.changed_tables:
+                self._prepare_root()
+            for name in sorted(self.changed_tables):
+                ns, rows = self.tables[name]
+                text = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
+                                  separators=(",", ":"))
+                _write_atomically(self.root / f"{name}.json", text)
+                del text
+                self.changed_tables.discard(name)
+        except OSError as exc:
+            self.failed = exc
 
     def save(self) -> list[Problem]:
         """Write what changed; a warning (never an error) when that fails."""
@@ -260,10 +279,9 @@ class ArtifactStore:
             return []
         try:
             self.serialize()
+            if self.failed is not None:
+                raise self.failed
             self._prepare_root()
-            for name, data in sorted(self.serialized.items()):
-                _write_atomically(self.root / f"{name}.json", data)
-            self.serialized.clear()
             for shelf in self.shelves.values():
                 shelf.save()
         except OSError as exc:
@@ -296,11 +314,17 @@ def _check_real_folders(*folders: Path) -> None:
                                        "write through; delete the folder", str(folder))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, data: bytes | str) -> None:
+    """Write through a temporary file and `os.replace`. Text is encoded a
+    slice at a time, so a large table is never held twice over in memory."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            f.write(data)
+            if isinstance(data, str):
+                for start in range(0, len(data), 1 << 20):
+                    f.write(data[start:start + (1 << 20)].encode("utf-8"))
+            else:
+                f.write(data)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
