@@ -15,10 +15,10 @@ The old output becomes the next spare. Without a spare (the first build that
 changes something), the staging folder is filled with hard links to the
 unchanged files and swapped in instead.
 
-Confinement: every path comes from the plan or from a manifest that was
-checked to hold only plain relative paths; a folder is entered only after
-`lstat` says it is a real folder, never a link; the output is only ever
-renamed whole, never written into, except in the fallback below.
+Confinement (the means are in trees.py): a path is written or deleted only
+if it comes from the plan, or from a manifest and is a plain relative path; a
+folder is entered only through real folders, never a link; the output is only
+ever renamed whole, never written into, except in the fallback below.
 
 When the output's parent cannot be written (a web server's folder), no work
 folder can sit beside it: changed files are then moved into the output one by
@@ -32,9 +32,7 @@ import errno
 import json
 import os
 import re
-import shutil
 import stat
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,6 +41,7 @@ from typing import Any, NamedTuple
 
 from generator.hashing import digest, key_digest
 from generator.problems import WARNING, Problem
+from generator.trees import Tree, Unsafe, all_safe, is_safe_path, remove_tree, swap, write_file
 
 MANIFEST = ".goldstar-manifest.json"
 SWAPPING = ".goldstar-swapping"
@@ -54,39 +53,6 @@ WORK_SUFFIX = ".goldstar"
 SPARE, STAGING, RETIRED, LOCK = "spare", "staging", "retired", "lock"
 LOCK_WAIT_SECONDS = 600.0
 """How long a build waits for another one writing the same output."""
-
-_DRIVE = re.compile(r"\0[^\0/]?:")
-
-
-def all_safe(paths: Iterable[str]) -> bool:
-    """True if every path is a plain relative path (`a/b.html`): no `..`, `.`
-    or empty part, no leading slash, backslash, NUL (or drive, on Windows), so
-    it can only name a file inside the folder it is joined to.
-
-    Checked on all the paths joined by NUL (which no path may hold) with a few
-    substring searches: a manifest of 100,000 paths in milliseconds.
-    """
-    paths = list(paths)
-    if not paths:
-        return True
-    try:
-        joined = "\0" + "\0".join(paths) + "\0"
-    except TypeError:
-        return False  # not all text
-    if joined.count("\0") != len(paths) + 1:
-        return False  # a NUL inside a path
-    if any(bad in joined for bad in ("\\", "\0\0", "\0/", "/\0", "//")):
-        return False
-    if ("/." in joined or "\0." in joined) and any(bad in joined for bad in (
-            "/./", "/.\0", "\0./", "\0.\0", "/../", "/..\0", "\0../", "\0..\0")):
-        return False  # (names that only start with a dot, such as .well-known, pass)
-    return os.name != "nt" or _DRIVE.search(joined) is None
-
-
-def is_safe_path(path: object) -> bool:
-    """all_safe for one path."""
-    return isinstance(path, str) and all_safe([path])
-
 
 def refuse_reason(site_dir: Path, output_dir: Path) -> str | None:
     """Why writing to output_dir could destroy something that is not ours, or None."""
@@ -188,11 +154,12 @@ class Manifest:
                    build=build if isinstance(build, str) else "")
 
     def write(self, folder: Path) -> None:
+        # One copy of the 14 MB a manifest of 125,000 files takes, not four.
         body = json.dumps({"fingerprint": self.fingerprint, "files": self.files},
-                          sort_keys=True, separators=(",", ":"))
-        self.build = digest(body.encode())[:16]
-        _write_file(folder / (MANIFEST + ".tmp"),
-                    f'{{"build":"{self.build}",{body[1:]}\n'.encode())
+                          sort_keys=True, separators=(",", ":")).encode()
+        self.build = digest(body)[:16]
+        write_file(folder / (MANIFEST + ".tmp"), f'{{"build":"{self.build}",'.encode(),
+                    memoryview(body)[1:], b"\n")
         os.replace(folder / (MANIFEST + ".tmp"), folder / MANIFEST)
 
 
@@ -241,7 +208,7 @@ class SpareInfo:
 
     def write(self, work: Path) -> None:
         data = {"output": self.output, "spare": self.spare, "recheck": sorted(self.recheck)}
-        _write_file(work / (SPARE_INFO + ".tmp"), json.dumps(data).encode())
+        write_file(work / (SPARE_INFO + ".tmp"), json.dumps(data).encode())
         os.replace(work / (SPARE_INFO + ".tmp"), work / SPARE_INFO)
 
 
@@ -263,11 +230,6 @@ def _read_marker(folder: Path) -> set[str] | None:
     return {p for p in paths if is_safe_path(p)}
 
 
-# Python makes the descriptor non-inheritable itself (no O_CLOEXEC, which
-# Windows lacks); O_BINARY exists only there.
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-
-
 def stage_file(staging: str, path: str, data: bytes) -> None:
     """Write one file of the build, making its folder.
 
@@ -285,126 +247,7 @@ def stage_file(staging: str, path: str, data: bytes) -> None:
         os.makedirs(folder, exist_ok=True)
     except FileExistsError:
         pass
-    _write_file(target, data)
-
-
-def _write_file(target: str | Path, data: bytes) -> None:
-    fd = os.open(target, _WRITE_FLAGS, 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-
-
-class Unsafe(Exception):
-    """A folder goldstar was about to enter is a link or a file: it is never followed."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        self.path = path
-
-
-class Tree:
-    """A folder of output files, entered only through real folders.
-
-    A subfolder counts as real when its parent's listing says it is a folder
-    (not a link to one: `scandir` tells without a call per entry, so checking
-    the 4,000 folders of a site's attempts costs one listing, not 4,000
-    `lstat`s). A link planted in an output, even one pointing back inside it,
-    is never followed.
-    """
-
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self.prefix = root if root.endswith("/") else root + "/"
-        self.folders: dict[str, bool] = {"": True}
-        """Subfolder -> whether it is a real folder (checked, or made by us)."""
-        self.listings: dict[str, set[str]] = {}
-        """Folder -> the names of the real folders in it."""
-
-    def real_folder(self, folder: str) -> bool:
-        known = self.folders.get(folder)
-        if known is None:
-            parent, _, name = folder.rpartition("/")
-            if parent not in self.listings:
-                self.listings[parent] = (self._list(parent) if self.real_folder(parent)
-                                         else set())
-            known = self.folders[folder] = name in self.listings[parent]
-        return known
-
-    def _list(self, folder: str) -> set[str]:
-        """The real folders in a real folder, each also noted as real (the
-        whole listing at once: the next 4,000 lookups find it)."""
-        try:
-            with os.scandir(self.prefix + folder if folder else self.root) as entries:
-                names = {e.name for e in entries if e.is_dir(follow_symlinks=False)}
-        except OSError:
-            return set()
-        start = folder + "/" if folder else ""
-        self.folders.update(dict.fromkeys([start + name for name in names], True))
-        return names
-
-    def regular_file(self, path: str) -> bool:
-        """True if path is a plain file reached through real folders only."""
-        folder = path.rpartition("/")[0]
-        known = self.folders.get(folder)  # real_folder's cache, without the call
-        if not (known or known is None and self.real_folder(folder)):
-            return False
-        try:
-            return stat.S_ISREG(os.lstat(self.prefix + path).st_mode)
-        except OSError:
-            return False
-
-    def check_place(self, path: str) -> None:
-        """Raise Unsafe unless path can be written without following a link:
-        each of its folders is real or missing, and it is not a folder itself."""
-        parts = path.split("/")
-        for depth in range(1, len(parts)):
-            folder = "/".join(parts[:depth])
-            if self.folders.get(folder):
-                continue
-            try:
-                mode = os.lstat(os.path.join(self.root, folder)).st_mode
-            except FileNotFoundError:
-                return  # made when needed
-            if not stat.S_ISDIR(mode):
-                raise Unsafe(folder)
-            self.folders[folder] = True
-        with contextlib.suppress(FileNotFoundError):
-            if stat.S_ISDIR(os.lstat(os.path.join(self.root, path)).st_mode):
-                raise Unsafe(path)
-
-    def make_folder(self, folder: str) -> None:
-        """Make folder and its parents (after check_place said they are safe)."""
-        if not folder or self.folders.get(folder):
-            return
-        self.make_folder(folder.rpartition("/")[0])
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(os.path.join(self.root, folder))
-        self.folders[folder] = True
-
-    def remove(self, path: str) -> bool:
-        """Delete a file (or a link, never what it points to) and the folders it
-        leaves empty; False when it was not there."""
-        if not self.real_folder(path.rpartition("/")[0]):
-            return False
-        try:
-            os.unlink(os.path.join(self.root, path))
-        except FileNotFoundError:
-            return False
-        except IsADirectoryError as exc:
-            raise Unsafe(path) from exc
-        folder = path.rpartition("/")[0]
-        while folder:
-            try:
-                os.rmdir(os.path.join(self.root, folder))
-            except OSError:
-                break
-            self.folders.pop(folder, None)
-            folder = folder.rpartition("/")[0]
-        return True
+    write_file(target, data)
 
 
 class Receipt(NamedTuple):
@@ -576,12 +419,12 @@ class DiskOutput:
         else:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.work / SPARE_INFO)
-        _swap(self.live, target, self.work / RETIRED)
+        swap(self.live, target, self.work / RETIRED)
         # Published. What follows only tidies: a failure is left for the next build.
         if target == self.staging:
             with contextlib.suppress(OSError):
                 # the old output is where staging was: it becomes the spare
-                _remove_tree(spare)
+                remove_tree(spare)
                 os.rename(self.staging, spare)
         return len(self.staged), deleted
 
@@ -596,7 +439,7 @@ class DiskOutput:
         info = SpareInfo.read(self.work) if self.work is not None else None
         if (info is None or not self.trusted or not old.build or info.output != old.build
                 or build_id(spare) != info.spare):
-            _remove_tree(spare)
+            remove_tree(spare)
             return None
         recheck = info.recheck
         tree = Tree(str(spare))
@@ -613,7 +456,7 @@ class DiskOutput:
             for path in (*moves, *links, *removals):
                 tree.check_place(path)
         except Unsafe:
-            _remove_tree(spare)
+            remove_tree(spare)
             return None
         # From here on the spare holds neither build until the new manifest is in.
         os.unlink(spare / MANIFEST)
@@ -683,7 +526,7 @@ class DiskOutput:
         except Unsafe as exc:
             raise OutputFailed(_unsafe_problem(self.display, exc.path)) from None
         marker = json.dumps(sorted({*self.new, *self.old.cut_short})).encode()
-        _write_file(out / SWAPPING, marker)  # until the new manifest is in, trust nothing
+        write_file(out / SWAPPING, marker)  # until the new manifest is in, trust nothing
         try:
             for path in self.staged:
                 tree.make_folder(path.rpartition("/")[0])
@@ -714,16 +557,16 @@ class DiskOutput:
                 elif not os.path.lexists(self.work / SPARE):
                     os.rename(retired, self.work / SPARE)
                 else:
-                    _remove_tree(retired)
-            _remove_tree(self.work / STAGING)
+                    remove_tree(retired)
+            remove_tree(self.work / STAGING)
             _remove_old_staging(self.live)
         else:
-            _remove_tree(self.live / IN_PLACE_STAGING)
+            remove_tree(self.live / IN_PLACE_STAGING)
 
     def _clear_staging(self) -> None:
         if os.path.lexists(self.staging):
             with contextlib.suppress(OSError):
-                _remove_tree(self.staging)
+                remove_tree(self.staging)
 
 
 def _unsafe_problem(display: str, path: str) -> Problem:
@@ -754,28 +597,15 @@ def _work_folder(live: Path, display: str) -> Path | None:
                 "or a file", "delete it, then build again"))
         ignore = work / ".gitignore"
         if not ignore.exists():
-            _write_file(ignore, b"# goldstar's work folder (the previous build, for a "
+            write_file(ignore, b"# goldstar's work folder (the previous build, for a "
                                 b"swap in one step): safe to delete\n*\n")
-            _write_file(work / "CACHEDIR.TAG", b"Signature: 8a477f597d28d172789f06886806bc55\n"
+            write_file(work / "CACHEDIR.TAG", b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                                 b"# goldstar's work folder.\n")
     except OSError as exc:
         if live.is_dir() and os.access(live, os.W_OK | os.X_OK):
             return None
         raise OutputFailed(os_problem(display, exc, "be made")) from None
     return work
-
-
-def _remove_tree(path: Path) -> None:
-    """Delete a folder of ours; links in it are deleted, never followed
-    (shutil.rmtree works through file descriptors where it can)."""
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if stat.S_ISDIR(mode):
-        shutil.rmtree(path)
-    else:
-        os.unlink(path)
 
 
 def _remove_old_staging(live: Path) -> None:
@@ -787,7 +617,7 @@ def _remove_old_staging(live: Path) -> None:
             pid = entry.name[len(prefix):]
             if entry.name.startswith(prefix) and pid.isdigit() and not _running(int(pid)):
                 with contextlib.suppress(OSError):
-                    _remove_tree(Path(entry.path))
+                    remove_tree(Path(entry.path))
 
 
 def _running(pid: int) -> bool:
@@ -798,73 +628,6 @@ def _running(pid: int) -> bool:
     except (PermissionError, OSError):
         return True
     return True
-
-
-# ---------------------------------------------------------------- the swap
-def _swap(live: Path, new: Path, retired: Path) -> None:
-    """Put the folder `new` in the place of `live`, and the old output where
-    `new` was. In one step where the system can; else in two renames, with a
-    moment between them when there is no output at all (never a mix)."""
-    if exchange(str(live), str(new)):
-        return
-    os.rename(live, retired)
-    try:
-        os.rename(new, live)
-    except OSError:
-        os.rename(retired, live)
-        raise
-    with contextlib.suppress(OSError):  # else the next build finds it and tidies
-        os.rename(retired, new)
-
-
-_RENAME_EXCHANGE = 2  # linux/fs.h
-_RENAME_SWAP = 2  # macOS sys/stdio.h
-_AT_FDCWD = -100
-
-
-def exchange(a: str, b: str) -> bool:
-    """Swap two paths atomically; False when this system or file system cannot
-    (the caller then renames twice), OSError for anything else."""
-    function, args = _exchange_call()
-    if function is None:
-        return False
-    import ctypes
-
-    if function(*args(os.fsencode(a), os.fsencode(b))) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), a)
-
-
-_EXCHANGE: list[Any] = []
-
-
-def _exchange_call() -> tuple[Any, Callable[[bytes, bytes], tuple[Any, ...]]]:
-    """The C function that swaps two paths here, found once (ctypes is imported
-    only by builds that swap)."""
-    if not _EXCHANGE:
-        function: Any = None
-        args: Callable[[bytes, bytes], tuple[Any, ...]] = lambda a, b: ()  # noqa: E731
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            if sys.platform.startswith("linux"):
-                function = libc.renameat2
-                function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
-                                     ctypes.c_char_p, ctypes.c_uint]
-                args = lambda a, b: (_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE)  # noqa: E731
-            elif sys.platform == "darwin":
-                function = libc.renamex_np
-                function.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
-                args = lambda a, b: (a, b, _RENAME_SWAP)  # noqa: E731
-        except (ImportError, OSError, AttributeError):
-            function = None
-        _EXCHANGE.append((function, args))
-    result: tuple[Any, Callable[[bytes, bytes], tuple[Any, ...]]] = _EXCHANGE[0]
-    return result
 
 
 # ---------------------------------------------------------------- the lock

@@ -183,8 +183,12 @@ def kill_in_commit(site: Path, kill_at: int) -> int | None:
 
             for name in ("rename", "replace", "link", "unlink", "mkdir", "rmdir"):
                 counted(os, name)
-            if hasattr(output, "exchange"):  # (the old code had no swap to count)
-                counted(output, "exchange")
+            try:  # (the old code had no swap to count)
+                from generator import trees
+            except ImportError:
+                pass
+            else:
+                counted(trees, "exchange")
             commit = output.DiskOutput.commit
 
             def committing_commit(self: output.DiskOutput) -> tuple[int, int]:

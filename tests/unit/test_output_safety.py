@@ -13,16 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import output
+from generator import trees
 from generator.hashing import digest
-from generator.output import (
-    MANIFEST,
-    DiskOutput,
-    Manifest,
-    OutputFailed,
-    all_safe,
-    is_safe_path,
-)
+from generator.output import MANIFEST, DiskOutput, Manifest, OutputFailed
+from generator.trees import all_safe, is_safe_path
 
 SITE_FILES = {"index.html": b"home", "a/index.html": b"a", "static/style.css": b"css"}
 
@@ -195,7 +189,7 @@ def test_a_build_that_changes_nothing_swaps_and_links_nothing(
     build(out_dir, {**SITE_FILES, "a/index.html": b"a2"})
     calls: list[str] = []
     for name in ("rename", "replace", "link", "unlink", "exchange"):
-        module = output if name == "exchange" else os
+        module = trees if name == "exchange" else os
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _n=name, _o=original, **k: (
             calls.append(_n), _o(*a, **k))[1])
@@ -239,7 +233,7 @@ def test_files_at_the_top_that_goldstar_did_not_write_go_along(tmp_path: Path) -
 
 def test_without_a_one_step_swap_two_renames_do_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output, "exchange", lambda a, b: False)
+    monkeypatch.setattr(trees, "exchange", lambda a, b: False)
     out_dir = tmp_path / "public"
     for n in range(3):
         build(out_dir, {**SITE_FILES, "index.html": b"home %d" % n})
@@ -370,7 +364,7 @@ def test_a_full_disk_while_committing_is_a_problem_and_the_output_stays(
     def full(*args: object, **kwargs: object) -> bool:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(output if call == "exchange" else os, call, full)
+    monkeypatch.setattr(trees if call == "exchange" else os, call, full)
     with pytest.raises(OutputFailed) as failed:
         build(out_dir, {**SITE_FILES, "index.html": b"new", "a/index.html": b"a new"})
     monkeypatch.undo()
