@@ -342,3 +342,27 @@ def test_a_watcher_that_fails_is_started_again_with_a_full_rebuild(
     assert runs[0] == 2 and calls == [None]
     assert "The file watcher stopped (Unable to decode path); starting it again." in \
         capsys.readouterr().err
+
+
+def test_a_fifo_in_the_themes_static_folder_blocks_neither_serve_nor_build(
+        tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from kit import REPO
+
+    site = write_site(tmp_path, SMALL_SITE)
+    shutil.copytree(REPO / "themes" / "default", site / "themes" / "default")
+    os.mkfifo(site / "themes" / "default" / "static" / "pipe.css")
+    built: list[object] = []
+    thread = threading.Thread(target=lambda: built.append(
+        Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False)).build()), daemon=True)
+    thread.start()
+    thread.join(30)
+    assert built, "serve's build hung on the FIFO"
+    done = subprocess.run([sys.executable, "-m", "generator", "build", "--site", str(site),
+                           "--as-of", "2026-03-31"], cwd=REPO, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not (site / "public" / "static" / "pipe.css").exists()
