@@ -110,6 +110,8 @@ def os_problem(display: str, exc: OSError, doing: str = "be written") -> Problem
                      "and the folder it is in, or choose another --output",
     }
     reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM) and isinstance(exc.filename, str):
+        reason += f": {exc.filename}"  # which folder, when it is not the output itself
     return Problem(display, None, None, f"the output folder could not {doing} ({reason})",
                    hints.get(exc.errno or 0, "check the disk and the folder, then build again"))
 
@@ -400,7 +402,9 @@ class DiskOutput:
         if self.work is None:
             return self._move_in(manifest, removed)
         if not self.live.is_dir():
-            manifest.write(self.staging)  # recheck None: the spare, if any, is older
+            # spare.json stays as it is: it fits this tree only if this tree's
+            # files are the very ones it was written for (the same id)
+            manifest.write(self.staging)
             os.rename(self.staging, self.live)
             return len(self.staged), deleted
         spare = self.work / SPARE
