@@ -114,7 +114,7 @@ class TerminalProgress(Progress):
             return
         # os.write, not the stream: this may run in a signal handler while the
         # build itself is printing, and buffered streams are not reentrant.
-        width = max(20, _columns() - 1)
+        width = max(20, _columns(self.fd) - 1)
         try:
             os.write(self.fd, ("\r\x1b[K" + self.line()[:width]).encode("utf-8", "replace"))
         except OSError:
@@ -128,8 +128,9 @@ class TerminalProgress(Progress):
             self.shown = False
 
 
-def _columns() -> int:
+def _columns(fd: int) -> int:
+    """The terminal's width; 80 when it does not say (0 under some emulators)."""
     try:
-        return os.get_terminal_size(2).columns
+        return os.get_terminal_size(fd).columns or 80
     except OSError:
         return 80
