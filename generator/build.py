@@ -33,7 +33,15 @@ from generator import (
 from generator.cache import CACHE_DIR, ArtifactStore
 from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
-from generator.problems import WARNING, BuildFailed, Problem, TemplateProblem, display_path
+from generator.problems import (
+    WARNING,
+    BuildFailed,
+    Problem,
+    TemplateProblem,
+    display_path,
+    plural,
+)
+from generator.progress import Progress
 from generator.render import FragmentGuard, RendererFactory, TemplatesFailed
 from generator.site import BuildOptions, Settings, Site, load_site
 
@@ -169,11 +177,12 @@ def inputs_digest(site: Site, links: dict[str, str]) -> str:
                        tuple([(p.path, p.digest) for p in site.pages])))
 
 
-def as_last_built(last: dict[str, Any], inputs: str,
-                  output_dir: Path) -> tuple[list[Problem], int] | None:
+def as_last_built(last: dict[str, Any], inputs: str, output_dir: Path, display: str,
+                  waiting: Callable[[str], None]) -> tuple[list[Problem], int] | None:
     """The problems and file count of the last good build, if it was made from
     these same inputs and the output folder is as it left it; else None."""
-    if last.get("inputs") != inputs or not output.as_left(output_dir, str(last.get("manifest"))):
+    if last.get("inputs") != inputs or not output.as_left(
+            output_dir, str(last.get("manifest")), display, waiting):
         return None
     try:  # the store's data is checked, not trusted
         return [Problem.from_json(p) for p in last["problems"]], int(last["files"])
@@ -200,7 +209,7 @@ def produce_bytes(factory: RendererFactory, site_dir: Path
     return produce
 
 
-def build_site(options: BuildOptions) -> BuildResult:
+def build_site(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Check the output folder, then build once (what `goldstar build` runs).
 
     The collector is off for the run: a build makes few reference cycles, and
@@ -212,16 +221,19 @@ def build_site(options: BuildOptions) -> BuildResult:
         raise BuildFailed([reason], "Nothing was written.")
     collecting = gc.isenabled()
     gc.disable()
+    progress = progress or Progress()
     try:
-        return _build(options)
+        return _build(options, progress)
     finally:
+        progress.close()
         if collecting:
             gc.enable()
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, progress: Progress) -> BuildResult:
     site_dir = options.site_dir
-    kept = f"{display_path(options.output.resolve(), site_dir.resolve())}/ was left as it was."
+    shown_output = display_path(options.output.resolve(), site_dir.resolve())
+    kept = f"{shown_output}/ was left as it was."
     timer = Timer()
     store = open_store(options)
     workers = parallel.workers(options.workers)
@@ -230,6 +242,7 @@ def _build(options: BuildOptions) -> BuildResult:
     def start_markdown_early(settings: Settings, found: list[tuple[str, str]]) -> None:
         """On a cold build, render Markdown on a second core while this one reads
         and parses. More files than bodies in the store tells a cold build."""
+        progress.stage(f"reading {len(found):,} {plural(len(found), 'file')}")
         config = settings.config
         links = store.table(derive.BODY_LINKS,
                             derive.body_settings(config.allow_html, config.base_path))
@@ -238,16 +251,18 @@ def _build(options: BuildOptions) -> BuildResult:
                 found, links.__contains__, config.allow_html, config.base_path))
 
     try:
+        progress.stage("reading files")
         site = load_site(options, store, listed=start_markdown_early)
         site, shown = attach_photos(site, store)
         timer.lap("load")
+        progress.stage("planning")
         attempts, counts = aggregate(site)
         timer.lap("aggregate")
         static = site_assets(site)
         links = assets.links(static)
         inputs = inputs_digest(site, links)
         last = store.table(LAST_BUILD, str(options.output.resolve()))
-        same = as_last_built(last, inputs, options.output)
+        same = as_last_built(last, inputs, options.output, shown_output, progress.note)
         if same is not None:  # nothing to plan, render or write
             timer.lap("check")
             problems, files = same
@@ -265,11 +280,14 @@ def _build(options: BuildOptions) -> BuildResult:
         timer.lap("plan")
         if head_start:  # what the background rendered while this process got here
             work.take_early(head_start.pop().result())
-        disk = output.DiskOutput(options.output, fingerprint(site, links))
+        disk = output.DiskOutput(options.output, fingerprint(site, links), shown_output,
+                                 waiting=progress.note)
         try:
+            progress.stage(f"rendering {len(site_plan.files):,} "
+                           f"{plural(len(site_plan.files), 'page')}")
             report = render.render_files(
                 site_plan.files, digests, disk, produce_bytes(factory, site_dir), work, workers,
-                meanwhile=store.serialize, more=[cards])
+                meanwhile=store.serialize, more=[cards], progress=progress.advance)
             for path, data in assets.output_files(static).items():
                 disk.record(disk.stage(path, data, "static"))
             for path, picture in pictures.items():
@@ -277,17 +295,19 @@ def _build(options: BuildOptions) -> BuildResult:
             timer.lap("markdown and render")
             timer.add("  markdown (CPU, all processes)", report.markdown_seconds)
             timer.add("  render (CPU, all processes)", report.render_seconds)
+            progress.stage(f"writing {shown_output}/")
             written, deleted = disk.commit()
         except BaseException:
             disk.abort()
             raise
         timer.lap("write")
-        problems = site.warnings + factory.warnings + LinkChecker().check(
+        progress.stage("checking links, saving the cache")
+        problems = disk.warnings + site.warnings + factory.warnings + LinkChecker().check(
             link_sources(site, attempts), work.bodies.link_table, site_plan.urls)
         factory.keep_formats()
         timer.lap("links")
         last.clear()
-        last.update(inputs=inputs, manifest=output.manifest_digest(options.output),
+        last.update(inputs=inputs, manifest=output.current_build(options.output),
                     problems=[p.to_json() for p in problems], files=len(site_plan.files))
         store.table_changed(LAST_BUILD)
         problems += store.save()
@@ -296,6 +316,8 @@ def _build(options: BuildOptions) -> BuildResult:
         raise BuildFailed([exc.problem], kept) from None
     except TemplatesFailed as exc:
         raise BuildFailed(exc.problems, kept) from None
+    except output.OutputFailed as exc:
+        raise BuildFailed([exc.problem], exc.note or kept) from None
     except BuildFailed as exc:
         exc.output_note = kept
         raise

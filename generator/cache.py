@@ -25,8 +25,10 @@ warning, never a failed build.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,11 @@ class Shelf:
         self.dirty: set[str] = set()
         self.forgotten: set[str] = set()
         self._stale: bool | None = None
+        self.failed: OSError | None = None
+        """The first write that failed (a full disk, a read-only folder): the
+        shelf then writes nothing more, and `save` reports it as a warning."""
+        self.written: set[str] = set()
+        """The shards this process wrote last."""
 
     def stale(self) -> bool:
         """True when the folder on disk belongs to other settings or code (read once)."""
@@ -108,24 +115,49 @@ class Shelf:
 
     def prepare(self) -> None:
         """Make the folder this namespace's (removing another's shards): once, in
-        the parent, before any shard is written."""
+        the parent, before any shard is written. A failure is kept, not raised:
+        a cache that cannot be written never fails a build."""
         assert self.folder is not None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if self.stale():
-            for old in self.folder.glob("*.bin"):
-                old.unlink()
-            _write_atomically(self.folder / "NAMESPACE", self.namespace.encode("ascii"))
-            self._stale = False
-            self.loaded = {f"{i:02x}" for i in range(256)}  # nothing on disk to merge with
+        if self.failed is not None:
+            return
+        try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            _check_real_folders(self.folder.parent)
+            self.folder.mkdir(exist_ok=True)
+            _check_real_folders(self.folder)
+            if self.stale():
+                for old in self.folder.glob("*.bin"):
+                    old.unlink()
+                _write_atomically(self.folder / "NAMESPACE", self.namespace.encode("ascii"))
+                self._stale = False
+                self.loaded = {f"{i:02x}" for i in range(256)}  # nothing on disk to merge with
+        except OSError as exc:
+            self.failed = exc
 
     def write_shards(self, shards: Iterable[str]) -> None:
-        """Write these shards whole: what is on disk, with this process's changes."""
+        """Write these shards whole: what is on disk, with this process's changes.
+        Runs in workers too, so a failure is kept (see `failed`), never raised.
+
+        A worker writes the shards of one task after another: those of its
+        earlier tasks are on disk by now, so they leave its memory (and are read
+        back if a page asks for one); otherwise each worker would end up holding
+        the HTML of every body it rendered."""
         assert self.folder is not None
-        for shard in sorted(set(shards)):
+        shards = set(shards)
+        self.drop(self.written - shards)
+        self.written = shards
+        for shard in sorted(shards):
+            if self.failed is not None:
+                return
             if shard not in self.loaded:
                 self._load(shard)
             records = sorted(self.shards.get(shard, {}).items())
-            _write_atomically(self.folder / f"{shard}.bin", pack_shard(records, self.namespace))
+            try:
+                _write_atomically(self.folder / f"{shard}.bin",
+                                  pack_shard(records, self.namespace))
+            except OSError as exc:
+                self.failed = exc
+                return
             self.dirty.discard(shard)
 
     def drop(self, shards: Iterable[str]) -> None:
@@ -137,9 +169,12 @@ class Shelf:
             self.loaded.discard(shard)
 
     def save(self) -> None:
+        """Write what changed; raises the first failure (the store makes it a warning)."""
         if self.dirty or self.stale():
             self.prepare()
             self.write_shards(self.dirty)
+        if self.failed is not None:
+            raise self.failed
 
 
 def pack_shard(records: Iterable[tuple[str, bytes]], namespace: str) -> bytes:
@@ -179,7 +214,8 @@ class ArtifactStore:
         self.code = code
         self.tables: dict[str, tuple[str, dict[str, Any]]] = {}
         self.changed_tables: set[str] = set()
-        self.serialized: dict[str, bytes] = {}
+        self.failed: OSError | None = None
+        """The first table write that failed: `save` reports it."""
         self.shelves: dict[str, Shelf] = {}
 
     def namespace(self, kind: str, settings: object) -> str:
@@ -218,16 +254,24 @@ class ArtifactStore:
         return shelf
 
     def serialize(self) -> None:
-        """Turn the changed tables into bytes now (the build does it while its
-        workers render), so that `save` only writes them."""
-        if self.root is None:
+        """Write the changed tables now (the build does it while its workers
+        render), so that `save` has less left to do. Written at once rather
+        than kept as bytes until the end: the parsed-files table of 100,000
+        attempts is 80 MB of JSON. A failure is kept for `save` to report."""
+        if self.root is None or self.failed is not None:
             return
-        for name in sorted(self.changed_tables):
-            ns, rows = self.tables[name]
-            data = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
-                              separators=(",", ":"))
-            self.serialized[name] = data.encode("utf-8")
-        self.changed_tables.clear()
+        try:
+            if self.changed_tables:
+                self._prepare_root()
+            for name in sorted(self.changed_tables):
+                ns, rows = self.tables[name]
+                text = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
+                                  separators=(",", ":"))
+                _write_atomically(self.root / f"{name}.json", text)
+                del text
+                self.changed_tables.discard(name)
+        except OSError as exc:
+            self.failed = exc
 
     def save(self) -> list[Problem]:
         """Write what changed; a warning (never an error) when that fails."""
@@ -235,10 +279,9 @@ class ArtifactStore:
             return []
         try:
             self.serialize()
+            if self.failed is not None:
+                raise self.failed
             self._prepare_root()
-            for name, data in sorted(self.serialized.items()):
-                _write_atomically(self.root / f"{name}.json", data)
-            self.serialized.clear()
             for shelf in self.shelves.values():
                 shelf.save()
         except OSError as exc:
@@ -252,6 +295,7 @@ class ArtifactStore:
     def _prepare_root(self) -> None:
         assert self.root is not None
         self.root.mkdir(parents=True, exist_ok=True)
+        _check_real_folders(self.root)
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             _write_atomically(ignore, b"# goldstar's cache: safe to delete at any time\n*\n")
@@ -261,11 +305,26 @@ class ArtifactStore:
                                    b"# This folder is goldstar's build cache.\n")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _check_real_folders(*folders: Path) -> None:
+    """OSError unless each folder is a folder and not a link: a cache restored
+    from elsewhere (a CI cache) must not make goldstar write outside it."""
+    for folder in folders:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            raise OSError(errno.ELOOP, f"{folder.name} is a link, which goldstar does not "
+                                       "write through; delete the folder", str(folder))
+
+
+def _write_atomically(path: Path, data: bytes | str) -> None:
+    """Write through a temporary file and `os.replace`. Text is encoded a
+    slice at a time, so a large table is never held twice over in memory."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            f.write(data)
+            if isinstance(data, str):
+                for start in range(0, len(data), 1 << 20):
+                    f.write(data[start:start + (1 << 20)].encode("utf-8"))
+            else:
+                f.write(data)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -30,6 +30,30 @@ def _date(value: str) -> dt.date:
             f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14') from None
 
 
+def _port(value: str) -> int:
+    """A TCP port number, or a usage error that says the range."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f'"{value}" is not a port; use a number from 1 to 65535, e.g. --port 8000 '
+            "(0 picks a free one)")
+    return port
+
+
+def _workers(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f'"{value}" is not a number of processes; use 1 or more, e.g. --workers 2')
+    return count
+
+
 def _site_options(parser: argparse.ArgumentParser, output: bool = True) -> None:
     parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
                         help="folder of the site (with content/site.yml); default: here")
@@ -59,7 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
                                             "and write the site to public/.")
     _site_options(build)
     build.add_argument("--timings", action="store_true", help="print the time of each stage")
-    build.add_argument("--workers", type=int, metavar="N",
+    build.add_argument("--workers", type=_workers, metavar="N",
                        help="processes for rendering (default: one per core; 1: no pool)")
     build.add_argument("--no-cache", action="store_true",
                        help="neither read nor write .goldstar-cache/")
@@ -79,7 +103,8 @@ def make_parser() -> argparse.ArgumentParser:
     _site_options(serve, output=False)
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this computer only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port, 1 to 65535 (default 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the site in the browser")
     return parser
 
@@ -153,10 +178,11 @@ def _print_warnings(warnings: list[Problem]) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import build_site
     from generator.problems import BuildFailed, display_path, plural
+    from generator.progress import TerminalProgress
 
     options = _options(args)
     try:
-        result = build_site(options)
+        result = build_site(options, TerminalProgress.for_stream(sys.stderr))
     except BuildFailed as exc:
         return _report_failure(exc)
     _print_warnings(result.warnings)

@@ -20,8 +20,11 @@ _STATE: dict[str, Any] = {}
 
 
 def workers(wanted: int | None) -> int:
-    """Processes to use: as asked, else one per core."""
-    return wanted or os.cpu_count() or 1
+    """Processes to use: as asked, else one per core. Never more than four per
+    core: each worker holds a copy of what it renders, so `--workers 1000`
+    would only run out of memory."""
+    cores = os.cpu_count() or 1
+    return max(1, min(wanted or cores, 4 * cores))
 
 
 def _context() -> Any:
@@ -35,32 +38,44 @@ def _context() -> Any:
         return None
 
 
-def _call(index: int) -> Any:
-    return _STATE["function"](_STATE["tasks"][index])
+def _call(index: int) -> tuple[int, Any]:
+    return index, _STATE["function"](_STATE["tasks"][index])
 
 
 def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
-              meanwhile: Callable[[], None] = lambda: None) -> list[Any]:
+              meanwhile: Callable[[], None] = lambda: None,
+              progress: Callable[[int, int], None] | None = None) -> list[Any]:
     """`[function(task) for task in tasks]` over forked workers, in order.
 
     Tasks are handed out one at a time as workers become free, so put the
     heavy ones first and let small ones fill the gaps at the end. This
-    process runs `meanwhile()` while it waits for them.
+    process runs `meanwhile()` while it waits for them, then tells
+    `progress(done, total)` as each task comes back.
     """
     ctx = _context()
+    total = len(tasks)
     if ctx is None:  # no fork here (Windows), or threads are running
         meanwhile()
-        return [function(task) for task in tasks]
+        results = []
+        for task in tasks:
+            results.append(function(task))
+            if progress is not None:
+                progress(len(results), total)
+        return results
     _STATE.update(function=function, tasks=tasks)
     # Objects that exist before the fork are shared with the workers; moving
     # them out of the collector's reach keeps its passes from copying them.
     gc.freeze()
     try:
         with ctx.Pool(workers) as pool:
-            pending = pool.map_async(_call, range(len(tasks)), chunksize=1)
+            pending = pool.imap_unordered(_call, range(total), chunksize=1)
             meanwhile()
-            results: list[Any] = pending.get()
-            return results
+            ordered: list[Any] = [None] * total
+            for done, (index, result) in enumerate(pending, 1):
+                ordered[index] = result
+                if progress is not None:
+                    progress(done, total)
+            return ordered
     finally:
         gc.unfreeze()
         _STATE.clear()

@@ -87,7 +87,8 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
                  output: Output[P, R], produce: Callable[[OutputFile], P],
                  work: derive.BodyWork, workers: int = 1,
                  meanwhile: Callable[[], None] = lambda: None,
-                 keep_bodies: bool = False, more: Sequence[DeriveWork] = ()) -> RenderReport:
+                 keep_bodies: bool = False, more: Sequence[DeriveWork] = (),
+                 progress: Callable[[int, int], None] | None = None) -> RenderReport:
     """Derive the missing bodies, then render every file whose key changed into
     `output`, keeping the others.
 
@@ -102,6 +103,7 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     `keep_bodies` sends rendered bodies back to this process (serve keeps them).
     `more` are other kinds of derived artifacts (cards): derived the same way,
     a file that shows one belonging to the task that derives it.
+    `progress(done, total)` is told how far rendering got (a long build's line).
     """
     todo: list[tuple[OutputFile, object]] = []
     for file in files:
@@ -123,15 +125,17 @@ def render_files(files: Sequence[OutputFile], template_digests: dict[str, str],
     derive_todo = [w.todo() for w in works]
     if len(todo) + sum(map(len, derive_todo)) >= PARALLEL_FILES and workers > 1:
         return _in_pool(todo, derive_todo, stage, output, works, workers, meanwhile,
-                        keep_bodies)
+                        keep_bodies, progress)
     started = time.process_time()
     for each in works:
         each.derive_all()
     derived = time.process_time()
     meanwhile()
     rendering = time.process_time()
-    for item in todo:
+    for done, item in enumerate(todo, 1):
         output.record(stage(item))
+        if progress is not None and not done % 64:
+            progress(done, len(todo))
     return RenderReport(len(todo), len(files) - len(todo), derived - started,
                         time.process_time() - rendering)
 
@@ -146,7 +150,7 @@ Task = tuple[list[int], list[list[str]], tuple[str, ...]]
 def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[list[str]],
              stage: Callable[[tuple[OutputFile, object]], R], output: Output[P, R],
              works: list[DeriveWork], workers: int, meanwhile: Callable[[], None],
-             keep_bodies: bool) -> RenderReport:
+             keep_bodies: bool, progress: Callable[[int, int], None] | None) -> RenderReport:
     for each in works:
         each.prepare_pool()
     tasks = task_groups([_owner(f) for f, _ in todo], derive_todo, workers)
@@ -161,7 +165,7 @@ def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[list[str]]
         receipts = [stage(todo[i]) for i in indices]
         return derived, receipts, middle - started, time.process_time() - middle
 
-    done = parallel.map_tasks(run, tasks, workers, meanwhile=meanwhile)
+    done = parallel.map_tasks(run, tasks, workers, meanwhile=meanwhile, progress=progress)
     written = {s for _, _, shards in tasks for s in shards}
     for n, each in enumerate(works):
         each.adopt((d[0][n] for d in done), written)

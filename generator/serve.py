@@ -14,9 +14,13 @@ import dataclasses
 import errno
 import gc
 import html
+import ipaddress
 import mimetypes
+import os
 import posixpath
 import signal
+import socket
+import stat
 import sys
 import threading
 import time
@@ -27,11 +31,18 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from generator.cache import CACHE_DIR
-from generator.preview import Session
+from generator.preview import KEPT, Session
 from generator.problems import BuildFailed, Problem, format_problems, plural
 from generator.site import BuildOptions
 
 PREFIX = "/__goldstar/"
+REQUEST_SECONDS = 10.0
+"""Time a client has to send a request's line and headers, counted from when
+the server starts waiting for it (so an idle kept-alive connection closes too)."""
+SEND_SECONDS = 20.0
+"""Time one write of a response may block on a client that does not read."""
+MAX_CONNECTIONS = 128
+"""Open connections at once (a thread each); more are closed at once."""
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -194,16 +205,134 @@ def inject(page: bytes, state: SiteState) -> bytes:
     return page[:marker] + data + page[marker:] if marker != -1 else page + data
 
 
-def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Whether a request's Host names this server: a loopback name or address,
+    or the address it was asked to listen on. A page from another site whose
+    name was made to resolve here (DNS rebinding) sends its own name, and is
+    refused. When listening on every address (0.0.0.0), the other devices of
+    the network use this computer's address or name, which are allowed.
+    A request without Host (HTTP/1.0 tools; browsers always send one) passes.
+    """
+    if header is None:
+        return True
+    host = header.strip().lower()
+    if host.startswith("["):
+        name, bracket, rest = host[1:].partition("]")
+        if not bracket:
+            return False
+    else:
+        name, colon, rest = host.partition(":")
+        rest = colon + rest
+    if rest and not (rest[0] == ":" and rest[1:].isdigit()):
+        return False
+    name = name.rstrip(".")
+    bound = bound.strip("[]").lower().rstrip(".")
+    if name in ("localhost", bound) or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return _wildcard(bound) and name in _own_names()
+    return address.is_loopback or _wildcard(bound)
+
+
+def _wildcard(bound: str) -> bool:
+    return bound in ("", "0.0.0.0", "::")
+
+
+def _own_names() -> set[str]:
+    name = socket.gethostname().lower()
+    return {name, name.split(".")[0] + ".local", name.split(".")[0]}
+
+
+class DeadlineReader:
+    """The request side of a connection, read against a deadline.
+
+    `http.server` reads a request line by line from a buffered file whose
+    timeout counts per read, so a client sending a byte now and then holds
+    its thread forever. This reader gives the whole request one deadline; a
+    client too slow raises TimeoutError, which http.server answers by closing
+    the connection. Only what a GET or HEAD needs is here: bodies are not read.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.deadline = time.monotonic() + REQUEST_SECONDS
+
+    def start(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def _fill(self) -> bool:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the request took too long")
+        self.sock.settimeout(remaining)
+        chunk = self.sock.recv(65536)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            end = self.buffer.find(b"\n")
+            if end != -1 and (limit < 0 or end < limit):
+                return self._take(end + 1)
+            if 0 <= limit <= len(self.buffer):
+                return self._take(limit)
+            if not self._fill():
+                return self._take(len(self.buffer))
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            if not self._fill():
+                break
+        return self._take(len(self.buffer) if size < 0 else size)
+
+    def close(self) -> None:
+        self.buffer.clear()
+
+
+def make_handler(state: SiteState, bound: str = "127.0.0.1") -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "goldstar"
         protocol_version = "HTTP/1.1"
         # Headers and body go out in two writes; with Nagle's algorithm on, each
         # request after the first on a kept-alive connection waits ~40 ms for an ACK.
         disable_nagle_algorithm = True
+        reader: DeadlineReader
+
+        def setup(self) -> None:
+            super().setup()
+            self.rfile.close()
+            self.reader = DeadlineReader(self.connection)
+            self.rfile = self.reader  # type: ignore[assignment]
+
+        def handle_one_request(self) -> None:
+            self.reader.start(REQUEST_SECONDS)
+            super().handle_one_request()
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass  # the terminal is for build messages
+
+        def parse_request(self) -> bool:
+            """http.server's parsing, then the Host check, before any answer."""
+            if not super().parse_request():
+                return False
+            self.connection.settimeout(SEND_SECONDS)  # from here on, only writes wait
+            if not host_allowed(self.headers.get("Host"), bound):
+                self.close_connection = True
+                body = (f"goldstar serve answers only to its own address, not to "
+                        f"{self.headers.get('Host')!r}; open it as http://localhost:PORT/, "
+                        "or pass --host with the address you use.\n").encode()
+                self._send(403, body, "text/plain; charset=utf-8", self.command == "HEAD",
+                           [("Connection", "close")])
+                return False
+            return True
 
         def do_HEAD(self) -> None:  # noqa: N802
             self._respond(head=True)
@@ -283,11 +412,36 @@ def make_handler(state: SiteState) -> type[BaseHTTPRequestHandler]:
 
 
 class Server(ThreadingHTTPServer):
+    """A thread per connection, at most MAX_CONNECTIONS of them."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 64  # socketserver's 5 leaves a browser's burst of requests waiting
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # too many at once: this one is closed
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # the browser went away mid-response (a reload, a closed tab)
         super().handle_error(request, client_address)
 
@@ -295,9 +449,10 @@ class Server(ThreadingHTTPServer):
 def bind(host: str, port: int, state: SiteState, tries: int = 10) -> Server:
     """Listen on host:port, or the next free port, saying so."""
     last_error: OSError | None = None
-    for candidate in range(port, port + tries):
+    last = min(port + tries - 1, 65535) if port else 0
+    for candidate in range(port, last + 1):
         try:
-            server = Server((host, candidate), make_handler(state))
+            server = Server((host, candidate), make_handler(state, host))
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise
@@ -306,7 +461,7 @@ def bind(host: str, port: int, state: SiteState, tries: int = 10) -> Server:
         if candidate != port:
             print(f"Port {port} is in use; serving on {candidate} instead.", file=sys.stderr)
         return server
-    raise OSError(f"ports {port} to {port + tries - 1} are all in use; "
+    raise OSError(f"ports {port} to {last} are all in use; "
                   f"pass --port with a free one") from last_error
 
 
@@ -347,6 +502,18 @@ class Watcher:
             print(format_problems(exc.problems), file=sys.stderr)
             print(str(exc), file=sys.stderr)
             self.state.publish(None, exc.problems, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - keep serving the last good site, whatever
+            # A bug or a disk error: the session may be half updated, so the next
+            # save starts from a new one (a full rebuild).
+            problem = Problem("goldstar", None, None,
+                              f"the rebuild stopped on an unexpected error "
+                              f"({type(exc).__name__}: {_describe(exc)})",
+                              "save again; if it keeps happening, please report it with "
+                              "what you saved")
+            print(problem.format(), file=sys.stderr)
+            self.state.publish(None, [problem], KEPT)
+            self.session = Session(self.session.options)
             return
         if quiet_if_unchanged and not result.written and not self.state.problems:
             return
@@ -389,23 +556,69 @@ class Watcher:
                 return bool(super().__call__(change, path))
 
         started = False
+        failures = 0
         while not self.stop.is_set():
             paths = self.watch_paths()
-            for changes in watchfiles.watch(*paths, watch_filter=Filter(), stop_event=self.stop,
-                                            debounce=1600, step=20, rust_timeout=200,
-                                            yield_on_timeout=True, raise_interrupt=True):
-                if not changes:
-                    if not started:
-                        # The first timeout means the watcher is running: catch up on
-                        # anything saved between the first build and now.
-                        started = True
-                        self.catch_up()
-                    continue
-                changed = {Path(p) for _, p in changes}
-                needs_full = any(p.name == "site.yml" for p in changed)
-                self.rebuild(None if needs_full else changed)
-                if self.watch_paths() != paths:
-                    break  # the theme changed: watch its folder instead
+            try:
+                for changes in watchfiles.watch(
+                        *paths, watch_filter=Filter(), stop_event=self.stop, debounce=1600,
+                        step=20, rust_timeout=200, yield_on_timeout=True, raise_interrupt=True,
+                        force_polling=True if failures >= 3 else None):
+                    if not changes:
+                        if not started:
+                            # The first timeout means the watcher is running: catch up on
+                            # anything saved between the first build and now.
+                            started = True
+                            self.catch_up()
+                        failures = 0
+                        continue
+                    self.rebuild(_what_changed({Path(p) for _, p in changes}))
+                    if self.watch_paths() != paths:
+                        break  # the theme changed: watch its folder instead
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the watcher's own errors, all of them
+                # watchfiles raises on a file name that is not UTF-8, a folder it may
+                # not read, a full inotify table: say so, start again (polling after
+                # repeated failures), and rebuild everything, since changes were missed.
+                failures += 1
+                print(f"The file watcher stopped ({_describe(exc)}); starting it again.",
+                      file=sys.stderr)
+                if self.stop.wait(min(5.0, 0.2 * 2 ** failures)):
+                    return
+                self.rebuild(None)
+
+
+def _what_changed(changed: set[Path]) -> set[Path] | None:
+    """The changed paths for an incremental rebuild, or None for a full one:
+    site.yml changed, or something that is neither a file nor a folder (a FIFO,
+    a socket) appeared, which only the full walk knows to skip."""
+    for path in changed:
+        if path.name == "site.yml":
+            return None
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue  # deleted: the rebuild sees it gone
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+            return None
+    return changed
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 300 else text[:300] + "…"
+
+
+def _bind_reason(exc: OSError) -> str:
+    """Why listening failed, and what to do, in words."""
+    if isinstance(exc, socket.gaierror):
+        return "that is not an address of this computer; try --host 127.0.0.1"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "ports below 1024 need administrator rights; try --port 8000"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "that is not an address of this computer; try --host 127.0.0.1"
+    return str(exc.strerror or exc)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -415,7 +628,12 @@ def _interrupt(signum: int, frame: Any) -> None:
 def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000,
           open_browser: bool = False) -> int:
     state = SiteState()
-    server = bind(host, port, state)
+    try:
+        server = bind(host, port, state)
+    except OSError as exc:
+        print(f"goldstar serve: cannot listen on {host} port {port}: {_bind_reason(exc)}",
+              file=sys.stderr)
+        return 1
     actual_port = server.server_address[1]
     shown_host = "localhost" if host in ("127.0.0.1", "::1") else host
     url = f"http://{shown_host}:{actual_port}/"
@@ -449,6 +667,6 @@ def serve(options: BuildOptions, host: str = "127.0.0.1", port: int = 8000,
         server.server_close()
         thread.join(timeout=5)
         with contextlib.suppress(Exception):
-            session.close()
+            watcher.session.close()
     print("Stopped.", file=sys.stderr)
     return 0

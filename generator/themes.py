@@ -14,6 +14,7 @@ wheel; the repository's `themes/` in a source checkout).
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,8 @@ class Theme:
         """(output path, source) of every static file, the child's where two share a path.
 
         A symbolic link that leads out of its theme is left out: a theme must not
-        be a way to publish (or serve) a file from elsewhere on the disk.
+        be a way to publish (or serve) a file from elsewhere on the disk. So is
+        anything that is not a plain file (a FIFO would block the read for ever).
         """
         found: dict[str, Path] = {}
         for static in self.subfolders("static"):
@@ -59,7 +61,8 @@ class Theme:
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in filenames:
                     src = Path(dirpath, name)
-                    if name.startswith(".") or not os.path.realpath(src).startswith(root):
+                    if (name.startswith(".") or not os.path.realpath(src).startswith(root)
+                            or not _plain_file(src)):
                         continue
                     found.setdefault("static/" + src.relative_to(static).as_posix(), src)
         return sorted(found.items())
@@ -199,3 +202,11 @@ def read_yaml(path: Path, shown: str,
                                 exc.message.replace("front matter", "the file"), exc.hint))
         return None, None
     return data, doc
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file (after links inside the theme), not a FIFO, socket or device."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
