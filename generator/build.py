@@ -28,6 +28,7 @@ from generator import (
     parallel,
     photos,
     render,
+    sources,
     stats,
 )
 from generator.cache import CACHE_DIR, ArtifactStore
@@ -44,6 +45,7 @@ from generator.problems import (
 from generator.progress import Progress
 from generator.render import FragmentGuard, RendererFactory, TemplatesFailed
 from generator.site import BuildOptions, Settings, Site, load_site
+from generator.sources import Source
 
 __all__ = ["BuildOptions", "BuildResult", "aggregate", "build_site", "check_site", "stats_of"]
 
@@ -116,6 +118,31 @@ def published_paths(site: Site, attempts: list[stats.Attempt]) -> list[str]:
 
 
 PHOTO_SIZES = "photo_sizes"
+
+KEEP_BYTES = 64 * 1024 * 1024
+"""Up to this many bytes of content files stay in memory after parsing; a
+larger site lets them go and reads a story again when it renders it (at
+100,000 attempts they were 285 MB in every process of the pool)."""
+
+
+def let_bytes_go(site: Site) -> tuple[Site, Callable[[Source], bytes] | None]:
+    """The site without the files' bytes when they are many, and how to read a
+    file again: the same bytes it had, or a problem (it changed meanwhile)."""
+    if sum(len(source.data) for source in site.sources.values()) <= KEEP_BYTES:
+        return site, None
+    site_dir = site.site_dir
+    emptied = {path: Source(source.path, source.digest, b"")
+               for path, source in site.sources.items()}
+
+    def read_again(source: Source) -> bytes:
+        found = sources.read(source.path, str(site_dir / source.path), 2 * sources.MAX_FILE_BYTES)
+        if isinstance(found, Problem) or found.digest != source.digest:
+            raise TemplateProblem(Problem(
+                source.path, None, None, "changed while the site was being built",
+                "build again once you have saved it"))
+        return found.data
+
+    return dataclasses.replace(site, sources=emptied), read_again
 
 
 def attach_photos(site: Site, store: ArtifactStore | None) -> tuple[Site, photos.Photos]:
@@ -268,8 +295,9 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
             problems, files = same
             return _result(site, attempts, counts, files, 0, 0, problems, timer)
         pictures = shown.published(published_paths(site, attempts))
+        site, reread = let_bytes_go(site)
         work = derive.prepare_bodies(store, published_bodies(site, attempts, shown),
-                                     site.config.allow_html, site.config.base_path)
+                                     site.config.allow_html, site.config.base_path, reread)
         cards = derive_cards.card_work(store, site.strings)
         site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                     assets.outputs(static) + list(pictures), work.bodies,

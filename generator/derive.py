@@ -53,7 +53,11 @@ class Bodies:
     """
 
     def __init__(self, shelf: Shelf, links: dict[str, Any],
-                 sources: dict[str, BodySource], allow_html: bool, base_path: str) -> None:
+                 sources: dict[str, BodySource], allow_html: bool, base_path: str,
+                 reread: Callable[[Source], bytes] | None = None) -> None:
+        self.reread = reread
+        """Set when the files' bytes were let go after parsing (a large site):
+        reads a file again, the same bytes or a problem."""
         self.shelf = shelf
         self.link_table = links
         self.sources = sources
@@ -93,7 +97,8 @@ class Bodies:
         found = self.sources.get(digest)
         if found is None:
             return None
-        return markdown.render(body_text(found.source.data), found.body_line,
+        data = found.source.data if self.reread is None else self.reread(found.source)
+        return markdown.render(body_text(data), found.body_line,
                                self.allow_html, self.base_path, found.photos)
 
     def add(self, digest: str, body: RenderedBody) -> None:
@@ -162,13 +167,15 @@ class BodyWork:
 
 
 def prepare_bodies(store: ArtifactStore, wanted: list[BodySource], allow_html: bool,
-                   base_path: str) -> BodyWork:
-    """What rendering the wanted bodies takes; forgets the bodies no longer wanted."""
+                   base_path: str, reread: Callable[[Source], bytes] | None = None
+                   ) -> BodyWork:
+    """What rendering the wanted bodies takes; forgets the bodies no longer wanted.
+    `reread`: how to get a file's bytes back when the sources hold none."""
     settings = body_settings(allow_html, base_path)
     shelf = store.shelf(BODIES, settings)
     links = store.table(BODY_LINKS, settings)
     by_digest = {w.digest: w for w in wanted}
-    bodies = Bodies(shelf, links, by_digest, allow_html, base_path)
+    bodies = Bodies(shelf, links, by_digest, allow_html, base_path, reread)
     missing = [d for d in by_digest if d not in links]
     for gone in [d for d in links if d not in by_digest]:
         del links[gone]

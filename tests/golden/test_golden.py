@@ -317,3 +317,37 @@ def test_changing_the_outcomes_revalidates_cached_attempts(tmp_path: Path) -> No
     assert result.code == 1
     assert ('content/attempts/2026-03/2026-03-03-grant.md:4:10: error: outcome "pending" '
             "is not one of: no, yes, ghosted") in result.err
+
+
+def test_a_large_site_lets_the_files_bytes_go_and_builds_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past build.KEEP_BYTES the stories are read again when they render."""
+    from generator import build
+
+    a, b = copy_site("basic", tmp_path / "a"), copy_site("basic", tmp_path / "b")
+    assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache").code == 0
+    monkeypatch.setattr(build, "KEEP_BYTES", 0)
+    assert run("build", "--site", b, "--as-of", "2026-03-21", "--no-cache").code == 0
+    assert_same_trees(a / "public", b / "public")
+
+
+def test_a_story_changed_while_it_was_built_is_a_problem_not_a_wrong_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from generator import build
+    from generator.problems import TemplateProblem
+    from generator.site import BuildOptions, load_site
+
+    site_dir = copy_site("basic", tmp_path)
+    monkeypatch.setattr(build, "KEEP_BYTES", 0)
+    site = load_site(BuildOptions(site_dir=site_dir, as_of=dt.date(2026, 3, 21)), None)
+    site, read_again = build.let_bytes_go(site)
+    assert read_again is not None and all(s.data == b"" for s in site.sources.values())
+    path = "content/attempts/2026-03/2026-03-01-refill.md"
+    assert read_again(site.sources[path]).startswith(b"---")
+    (site_dir / path).write_text("---\ntitle: Changed\n---\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as raised:
+        read_again(site.sources[path])
+    assert raised.value.problem.format().startswith(
+        f"{path}: error: changed while the site was being built")
