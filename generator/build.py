@@ -119,22 +119,15 @@ def published_paths(site: Site, attempts: list[stats.Attempt]) -> list[str]:
 
 PHOTO_SIZES = "photo_sizes"
 
-KEEP_BYTES = 64 * 1024 * 1024
-"""Up to this many bytes of content files stay in memory after parsing; a
-larger site lets them go and reads a story again when it renders it (at
-100,000 attempts they were 285 MB in every process of the pool)."""
-
-
-def let_bytes_go(site: Site) -> tuple[Site, Callable[[Source], bytes] | None]:
-    """The site without the files' bytes when they are many, and how to read a
-    file again: the same bytes it had, or a problem (it changed meanwhile)."""
-    if sum(len(source.data) for source in site.sources.values()) <= KEEP_BYTES:
-        return site, None
+def read_again(site: Site) -> Callable[[Source], bytes] | None:
+    """When the site keeps no bytes of its files (a large one, see
+    site.KEEP_BYTES_UP_TO), how to read a story again to render it: the same
+    bytes it had, or a problem (it changed meanwhile)."""
+    if not site.bytes_let_go:
+        return None
     site_dir = site.site_dir
-    emptied = {path: Source(source.path, source.digest, b"")
-               for path, source in site.sources.items()}
 
-    def read_again(source: Source) -> bytes:
+    def read(source: Source) -> bytes:
         found = sources.read(source.path, str(site_dir / source.path), 2 * sources.MAX_FILE_BYTES)
         if isinstance(found, Problem) or found.digest != source.digest:
             raise TemplateProblem(Problem(
@@ -142,7 +135,7 @@ def let_bytes_go(site: Site) -> tuple[Site, Callable[[Source], bytes] | None]:
                 "build again once you have saved it"))
         return found.data
 
-    return dataclasses.replace(site, sources=emptied), read_again
+    return read
 
 
 def attach_photos(site: Site, store: ArtifactStore | None) -> tuple[Site, photos.Photos]:
@@ -279,7 +272,8 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
 
     try:
         progress.stage("reading files")
-        site = load_site(options, store, listed=start_markdown_early)
+        site = load_site(options, store, listed=start_markdown_early, release_bytes=True)
+        reread = read_again(site)
         site, shown = attach_photos(site, store)
         timer.lap("load")
         progress.stage("planning")
@@ -295,7 +289,6 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
             problems, files = same
             return _result(site, attempts, counts, files, 0, 0, problems, timer)
         pictures = shown.published(published_paths(site, attempts))
-        site, reread = let_bytes_go(site)
         work = derive.prepare_bodies(store, published_bodies(site, attempts, shown),
                                      site.config.allow_html, site.config.base_path, reread)
         cards = derive_cards.card_work(store, site.strings)

@@ -78,6 +78,8 @@ class Site:
     warnings: list[Problem] = field(default_factory=list)
     pictures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     """(href, line) of the pictures each story shows (generator.photos), if any."""
+    bytes_let_go: bool = False
+    """True when `sources` hold no bytes (a large site: see KEEP_BYTES_UP_TO)."""
 
 
 @dataclass(frozen=True)
@@ -215,10 +217,13 @@ class SourceFiles:
 def read_sources(site_dir: Path, previous: SourceFiles | None = None,
                  changed: set[Path] | None = None,
                  listed: Callable[[list[tuple[str, str]]], None] | None = None,
+                 each: Callable[[int, Source], Source] | None = None,
                  ) -> tuple[SourceFiles, list[Problem]]:
     """Read every content file, or with `previous` and `changed` (serve) only
     those that changed; a new or removed folder means reading the list again.
-    `listed` hears of the attempt files found, before they are read."""
+    `listed` hears of the attempt files found, before they are read; `each(count,
+    source)` sees every file as it is read (count: of files listed) and gives
+    what to keep of it."""
     if previous is not None and changed is not None:
         updated = _reread(site_dir, previous, changed)
         if updated is not None:
@@ -237,7 +242,7 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
             if isinstance(found, Problem):
                 files.listing_problems.append(found)
             else:
-                target[path] = found
+                target[path] = found if each is None else each(len(listing.files), found)
     problems += files.listing_problems
     return files, problems
 
@@ -285,23 +290,13 @@ def parse_sources(files: SourceFiles, parsed: ParsedFiles, config: SiteConfig,
     problems: list[Problem] = []
     attempts: list[Entry] = []
     pages: list[StandalonePage] = []
-    prefix = len(ATTEMPTS_DIR) + 1
-    for path, source in files.attempts.items():
-        known = parsed.get(path, source.digest)
-        if known is None:
-            entry, found = entries.parse_attempt(path, path[prefix:], source.data, config,
-                                                 source.digest)
-            parsed.put(path, source.digest, "attempt", entry, found, source.data)
-            known = entry, found
+    for source in files.attempts.values():
+        known = parse_file(parsed, source, config)
         problems += known[1]
         if isinstance(known[0], Entry):
             attempts.append(known[0])
-    for path, source in files.pages.items():
-        known = parsed.get(path, source.digest)
-        if known is None:
-            page, found = entries.parse_page(path, source.data)
-            parsed.put(path, source.digest, "page", page, found, source.data)
-            known = page, found
+    for source in files.pages.values():
+        known = parse_file(parsed, source, config)
         problems += known[1]
         if isinstance(known[0], StandalonePage) and (drafts or not known[0].draft):
             pages.append(known[0])
@@ -311,23 +306,64 @@ def parse_sources(files: SourceFiles, parsed: ParsedFiles, config: SiteConfig,
     return attempts, pages, problems
 
 
+def parse_file(parsed: ParsedFiles, source: Source, config: SiteConfig
+               ) -> tuple[Entry | StandalonePage | None, list[Problem]]:
+    """An attempt or page file parsed, or what `parsed` has of these bytes."""
+    path = source.path
+    known = parsed.get(path, source.digest)
+    if known is not None:
+        return known
+    if path.startswith(ATTEMPTS_DIR + "/"):
+        item: Entry | StandalonePage | None
+        item, found = entries.parse_attempt(path, path[len(ATTEMPTS_DIR) + 1:], source.data,
+                                            config, source.digest)
+        parsed.put(path, source.digest, "attempt", item, found, source.data)
+    else:
+        item, found = entries.parse_page(path, source.data)
+        parsed.put(path, source.digest, "page", item, found, source.data)
+    return item, found
+
+
+KEEP_BYTES_UP_TO = 20_000
+"""Sites with more files than this keep no file's bytes after parsing it: at
+100,000 attempts they were 285 MB in the builder and in each of its workers.
+A story is then read again when it renders (derive.Bodies.reread)."""
+
+
 def load_site(options: BuildOptions, store: ArtifactStore | None = None,
-              listed: Callable[[Settings, list[tuple[str, str]]], None] | None = None) -> Site:
+              listed: Callable[[Settings, list[tuple[str, str]]], None] | None = None,
+              release_bytes: bool = False) -> Site:
     """Read and validate everything; raises BuildFailed with every error of the run.
 
     `listed` hears of the attempt files once they are found, before they are
     read: the build starts rendering Markdown in the background there.
+    `release_bytes`: a large site keeps no file's bytes (the build reads a
+    story again when it renders it; see KEEP_BYTES_UP_TO).
     """
     settings = load_settings(options)
+    parsed = ParsedFiles(store, settings.config)
+    let_go = False
+
+    def each(count: int, source: Source) -> Source:
+        """Parse a file as soon as it is read; on a large site keep none of its bytes."""
+        nonlocal let_go
+        if count <= KEEP_BYTES_UP_TO:
+            return source
+        let_go = True
+        parse_file(parsed, source, settings.config)
+        return Source(source.path, source.digest, b"")
+
     files, problems = read_sources(
         options.site_dir, listed=None if listed is None else (lambda found: listed(settings,
-                                                                                     found)))
-    parsed = ParsedFiles(store, settings.config)
+                                                                                     found)),
+        each=each if release_bytes else None)
     attempts, pages, found = parse_sources(files, parsed, settings.config, options.drafts)
     problems = [*settings.warnings, *problems, *found]
     if errors(problems):
         raise BuildFailed(problems)
-    return assemble(options, settings, files, attempts, pages, problems, parsed.pictures)
+    site = assemble(options, settings, files, attempts, pages, problems, parsed.pictures)
+    site.bytes_let_go = let_go
+    return site
 
 
 def assemble(options: BuildOptions, settings: Settings, files: SourceFiles,

@@ -321,12 +321,12 @@ def test_changing_the_outcomes_revalidates_cached_attempts(tmp_path: Path) -> No
 
 def test_a_large_site_lets_the_files_bytes_go_and_builds_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past build.KEEP_BYTES the stories are read again when they render."""
-    from generator import build
+    """Past site.KEEP_BYTES_UP_TO files the stories are read again when they render."""
+    from generator import site as site_module
 
     a, b = copy_site("basic", tmp_path / "a"), copy_site("basic", tmp_path / "b")
     assert run("build", "--site", a, "--as-of", "2026-03-21", "--no-cache").code == 0
-    monkeypatch.setattr(build, "KEEP_BYTES", 0)
+    monkeypatch.setattr(site_module, "KEEP_BYTES_UP_TO", 0)
     assert run("build", "--site", b, "--as-of", "2026-03-21", "--no-cache").code == 0
     assert_same_trees(a / "public", b / "public")
 
@@ -336,13 +336,15 @@ def test_a_story_changed_while_it_was_built_is_a_problem_not_a_wrong_page(
     import datetime as dt
 
     from generator import build
+    from generator import site as site_module
     from generator.problems import TemplateProblem
     from generator.site import BuildOptions, load_site
 
     site_dir = copy_site("basic", tmp_path)
-    monkeypatch.setattr(build, "KEEP_BYTES", 0)
-    site = load_site(BuildOptions(site_dir=site_dir, as_of=dt.date(2026, 3, 21)), None)
-    site, read_again = build.let_bytes_go(site)
+    monkeypatch.setattr(site_module, "KEEP_BYTES_UP_TO", 0)
+    site = load_site(BuildOptions(site_dir=site_dir, as_of=dt.date(2026, 3, 21)), None,
+                     release_bytes=True)
+    read_again = build.read_again(site)
     assert read_again is not None and all(s.data == b"" for s in site.sources.values())
     path = "content/attempts/2026-03/2026-03-01-refill.md"
     assert read_again(site.sources[path]).startswith(b"---")
