@@ -7,6 +7,7 @@ tests/golden/test_hostile_input.py; random input is in tests/golden/test_propert
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -14,10 +15,10 @@ import pytest
 from factories import make_config
 from kit import SITE_YML, write_files
 
-from generator import frontmatter
+from generator import frontmatter, sources
 from generator.config import load_config
 from generator.entries import parse_attempt
-from generator.problems import ERROR, Problem
+from generator.problems import ERROR, WARNING, Problem
 
 
 def attempt_file(*lines: str, body: str = "Body.\n") -> bytes:
@@ -102,3 +103,49 @@ def test_site_yml_and_strings_files_refuse_an_alias_bomb_too(tmp_path: Path) -> 
 def test_a_long_number_in_the_fast_path_goes_to_pyyaml_and_an_ordinary_one_does_not() -> None:
     assert frontmatter._load_simple("n: " + "9" * 101) is None
     assert frontmatter._load_simple("n: " + "9" * 100) == {"n": int("9" * 100)}
+
+
+# --- Content files ------------------------------------------------------------------------
+
+def test_a_link_to_a_file_that_is_not_there_is_an_error_for_markdown(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "attempts"
+    folder.mkdir(parents=True)
+    (folder / "gone.md").symlink_to("moved.md")
+    (folder / "gone.png").symlink_to("moved.png")
+    listing = sources.discover(tmp_path, "content/attempts")
+    assert [(p.path, p.severity, p.message) for p in listing.problems] == [
+        ("content/attempts/gone.md", ERROR, "is a link to moved.md, which does not exist"),
+        ("content/attempts/gone.png", WARNING, "is a link to moved.png, which does not exist")]
+
+
+def test_a_link_loop_is_an_error_that_says_it_is_a_loop(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "attempts"
+    folder.mkdir(parents=True)
+    (folder / "a.md").symlink_to("b.md")
+    (folder / "b.md").symlink_to("a.md")
+    listing = sources.discover(tmp_path, "content/attempts")
+    assert [(p.path, p.severity) for p in listing.problems] == [
+        ("content/attempts/a.md", ERROR), ("content/attempts/b.md", ERROR)]
+    assert all("a loop" in p.message for p in listing.problems)
+
+
+def test_a_link_to_a_folder_above_is_skipped_so_pages_are_not_read_as_attempts(
+        tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/attempts/a.md": "x", "content/pages/about.md": "x"})
+    (tmp_path / "content" / "attempts" / "up").symlink_to("..")
+    listing = sources.discover(tmp_path, "content/attempts")
+    assert [path for path, _ in listing.files] == ["content/attempts/a.md"]
+    assert [p.path for p in listing.problems] == ["content/attempts/up"]
+
+
+def test_a_fifo_and_a_link_to_dev_zero_are_never_opened_for_reading(tmp_path: Path) -> None:
+    folder = tmp_path / "content" / "attempts"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "pipe.md")
+    (folder / "zero.md").symlink_to("/dev/zero")
+    listing = sources.discover(tmp_path, "content/attempts")
+    assert listing.files == []
+    assert [p.path for p in listing.problems] == ["content/attempts/pipe.md",
+                                                  "content/attempts/zero.md"]
+    assert isinstance(sources.read("x", str(folder / "pipe.md")), Problem)
+    assert isinstance(sources.read("x", "/dev/zero"), Problem)
