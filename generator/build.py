@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import derive, hashing, output, pages, parallel, render, stats
+from generator import addresses, derive, hashing, output, pages, parallel, render, stats
 from generator.cache import CACHE_DIR, ArtifactStore
 from generator.hashing import key_digest
 from generator.links import LinkChecker, LinkSource
@@ -112,6 +112,14 @@ def fingerprint(site: Site) -> str:
                        tuple(tuple(p.items()) for p in nav_pages(site))))
 
 
+def check_addresses(site: Site, plan: pages.SitePlan, static_files: list[tuple[str, Path]]
+                    ) -> None:
+    """Raise BuildFailed when two output files want one path (addresses.plan_clashes)."""
+    clashes = addresses.plan_clashes(plan, site.pages, [path for path, _ in static_files])
+    if clashes:
+        raise BuildFailed([*site.warnings, *clashes])
+
+
 def produce_bytes(factory: RendererFactory, site_dir: Path
                   ) -> Callable[[pages.OutputFile], bytes]:
     def produce(file: pages.OutputFile) -> bytes:
@@ -169,6 +177,7 @@ def _build(options: BuildOptions) -> BuildResult:
                                      site.config.allow_html, site.config.base_path)
         site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                     [path for path, _ in static_files], work.bodies)
+        check_addresses(site, site_plan, static_files)
         factory = renderer_factory(site, store)
         digests = factory.digests()  # compiles the templates if anything will render
         timer.lap("plan")
@@ -220,6 +229,7 @@ def check_site(options: BuildOptions) -> BuildResult:
         static_files = site.theme.static_files()
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                [path for path, _ in static_files], work.bodies)
+        check_addresses(site, plan, static_files)
         factory = renderer_factory(site, None)
         memory = output.MemoryOutput()
         render.render_files(plan.files, factory.digests(), memory,

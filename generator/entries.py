@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from generator import frontmatter
+from generator import addresses, frontmatter
 from generator.config import SiteConfig, parse_date, to_bool
 from generator.hashing import digest as digest_bytes
 from generator.problems import WARNING, Problem, did_you_mean
@@ -79,9 +78,23 @@ class StandalonePage:
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by dashes, for URLs of names and tags."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+    """A safe address segment from a name: lowercase ASCII words joined by dashes,
+    or the name's own letters when it has no Latin ones (addresses.py has the rules)."""
+    return addresses.slugify(text)
+
+
+def stem_slug(stem: str) -> str:
+    """The address of a file named `stem.md`: the name itself when it is already
+    a safe slug, else its slugified form (so `2026-03-14-x` stays as it is)."""
+    if SLUG_RE.match(stem) and addresses.segment_problem(stem) is None:
+        return stem
+    return addresses.slugify(stem)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: cut short, so a megabyte of text is not repeated."""
+    text = str(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def body_text(raw: bytes) -> str:
@@ -315,12 +328,16 @@ def _outcome(f: _Fields, config: SiteConfig) -> str | None:
 def _slug(f: _Fields, rel_path: str) -> str | None:
     value = f.data.get("slug")
     if value is None:
-        stem = rel_path.rpartition("/")[2][: -len(".md")]
-        return stem if SLUG_RE.match(stem) else slugify(stem)
-    text = str(value).strip()
+        return stem_slug(rel_path.rpartition("/")[2][: -len(".md")])
+    text = shown(value, 1000).strip()
     if not SLUG_RE.match(text):
-        f.error("slug", f'slug "{text}" cannot be part of a web address',
+        f.error("slug", f'slug "{shown(text)}" cannot be part of a web address',
                 f"use lowercase letters, digits and dashes, e.g. `slug: {slugify(text)}`")
+        return None
+    wrong = addresses.segment_problem(text)
+    if wrong is not None:
+        f.error("slug", f'slug "{shown(text)}" {wrong}',
+                f"choose another, e.g. `slug: {slugify(text)}`")
         return None
     return text
 

@@ -24,6 +24,7 @@ from generator.build import (
     BuildResult,
     Timer,
     aggregate,
+    check_addresses,
     fingerprint,
     link_sources,
     open_store,
@@ -217,6 +218,11 @@ class Session:
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                [path for path, _ in static_files], work.bodies, self.late,
                                self.memo)
+        try:
+            check_addresses(site, plan, static_files)
+        except BuildFailed:
+            self.built = None  # the memo holds the failed plan: no patching onto the last one
+            raise
         numbers = {self.late.id_of(v.attempt): v.attempt.number for v in plan.views}
         timer.lap("plan")
         last = self.factory
