@@ -97,6 +97,57 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+CONTROL_CHARS = frontmatter.CONTROL_CHARS
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
+
+
+def control_warnings(path: str, raw: bytes, doc: frontmatter.Document,
+                     data: dict[str, Any]) -> list[Problem]:
+    """A warning at each field and body line that holds a control character.
+
+    The bytes are checked first, at C speed: almost every file has none. In
+    front matter such a character can only come from an escape (`"\x01"`):
+    YAML refuses it written as it is.
+    """
+    problems: list[Problem] = []
+    if "\\" in doc.yaml_text:
+        for key, value in data.items():
+            if _holds_control(value):
+                line, column = frontmatter.locate(doc, key)
+                problems.append(Problem(
+                    path, line, column, f"{shown(key)} holds an invisible control character, "
+                    "which a web page or feed cannot show; it is left out",
+                    "delete the escape (such as \\x01 or \\u0007) from the text", WARNING))
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and (
+            b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw):
+        return problems
+    lines = doc.body.split("\n")
+    for offset, text in enumerate(lines):
+        found = CONTROL_CHARS.search(text)
+        if found:
+            problems.append(Problem(
+                path, doc.body_line + offset, found.start() + 1,
+                f"this line holds an invisible control character (U+{ord(found.group()):04X}), "
+                "which a web page or feed cannot show; it is left out",
+                "delete it (your editor may show it as a box, or not at all)", WARNING))
+    return problems
+
+
+def _holds_control(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if CONTROL_CHARS.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def body_text(raw: bytes) -> str:
     """The story of a file that parsed: its text after the front matter."""
     return frontmatter.split(raw.decode("utf-8")).body
@@ -150,8 +201,9 @@ class _Fields:
         if isinstance(value, (bool, int, float)):
             return frontmatter.source_text(self.doc, key) or str(value)
         if not isinstance(value, str):
-            self.error(key, f"{key} must be a single line of text, not a "
-                       f"{'list' if isinstance(value, list) else 'group of fields'}",
+            kind = ("a list" if isinstance(value, list) else
+                    "a group of fields" if isinstance(value, dict) else "another kind of value")
+            self.error(key, f"{key} must be a single line of text, not {kind}",
                        f'write it as `{key}: "..."`')
             return None
         return value.strip()
@@ -162,7 +214,7 @@ class _Fields:
             return False
         result = to_bool(value)
         if result is None:
-            self.error(key, f'{key} must be true or false, not "{value}"',
+            self.error(key, f'{key} must be true or false, not "{shown(value)}"',
                        f"write `{key}: true` or `{key}: false`")
             return False
         return result
@@ -226,6 +278,7 @@ def _open(path: str, raw: bytes,
     f = _Fields(path, doc, data)
     f.duplicates()
     f.unknown_keys(known_keys)
+    f.problems += control_warnings(path, raw, doc, data)
     return f, f.problems
 
 
@@ -286,10 +339,10 @@ def _date(f: _Fields, key: str, config: SiteConfig,
         if required:
             f.error(key, f"{key} is missing", f"add a line like `{key}: 2026-03-14`")
         return None, None
-    text = str(value).strip()
+    text = str(value).strip() if not isinstance(value, (list, dict)) else ""
     match = DATETIME_RE.match(text)
     if not match:
-        f.error(key, f'{key} "{text}" is not a date (expected YYYY-MM-DD)',
+        f.error(key, f'{key} "{shown(value)}" is not a date (expected YYYY-MM-DD)',
                 f"write it like `{key}: 2026-03-14` or `{key}: 2026-03-14T21:30:00+01:00`")
         return None, None
     try:
@@ -303,8 +356,16 @@ def _date(f: _Fields, key: str, config: SiteConfig,
         moment = dt.datetime.combine(day, dt.time(), tz)
     elif moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    else:  # an offset was given: the attempt belongs to its day in the site's zone
-        day = moment.astimezone(tz).date()
+    try:  # the moment in UTC and in the site's zone must both be days of the calendar
+        moment.astimezone(dt.UTC)
+        local_day = moment.astimezone(tz).date()
+    except OverflowError:
+        f.error(key, f"{key} {text} falls outside the calendar (before 0001-01-01 or after "
+                "9999-12-31) once its time zone is taken into account",
+                f"write a date between 0001-01-02 and 9999-12-30, like `{key}: 2026-03-14`")
+        return None, None
+    if match.group(3):
+        day = local_day  # an offset was given: the attempt belongs to its day in the site's zone
     return day, moment
 
 
@@ -317,9 +378,9 @@ def _outcome(f: _Fields, config: SiteConfig) -> str | None:
         return None
     if isinstance(value, bool):  # `outcome: false` or an explicit !!bool
         value = "yes" if value else "no"
-    word = str(value).strip().lower()
+    word = shown(value, 200).strip().lower()
     if word not in keys:
-        f.error("outcome", f'outcome "{value}" is not one of: {", ".join(keys)}',
+        f.error("outcome", f'outcome "{shown(value)}" is not one of: {", ".join(keys)}',
                 did_you_mean(word, keys) or "outcomes are set under `outcomes:` in site.yml")
         return None
     return word
@@ -398,7 +459,10 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     values["decided"] = dt.date.fromisoformat(decided) if decided else None
     published = dt.datetime.fromisoformat(values["published"])
     if zone is not None:  # the zone object itself, not only its offset on that day
-        published = published.astimezone(_zone(zone))
+        try:
+            published = published.astimezone(_zone(zone))
+        except OverflowError:
+            raise ValueError("malformed cached entry") from None
     values["published"] = published
     values["tags"] = tuple(values["tags"])
     if not (all(type(values[name]) is str for name in _TEXT_FIELDS)

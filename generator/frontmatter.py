@@ -59,8 +59,13 @@ class _ValueError(yaml.constructor.ConstructorError):
         self.hint = hint
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _core_schema_loader(base: type) -> type:
     """A loader class that resolves plain scalars by the YAML 1.2 core schema."""
+    # libyaml refuses `"\ud800"`; PyYAML's own scanner makes a lone surrogate of it
+    surrogates = not issubclass(base, yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else True
 
     class CoreLoader(base):  # type: ignore[misc]
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
@@ -74,6 +79,10 @@ def _core_schema_loader(base: type) -> type:
                 raise _unreadable(node, exc) from None
             if type(value) is int and value.bit_length() > _MAX_INT_BITS:
                 raise _too_many_digits(node)
+            if surrogates and type(value) is str and _SURROGATE.search(value):
+                raise _ValueError(node, "this text holds half of a character (an escape "
+                                  "such as \\ud800), which UTF-8 cannot write",
+                                  "write the whole character, or delete the escape")
             return value
 
     CoreLoader.yaml_implicit_resolvers = {}

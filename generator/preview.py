@@ -48,6 +48,7 @@ from generator.site import (
     parse_sources,
     read_sources,
 )
+from generator.templates import without_controls
 
 KEPT = "Still showing the last good build."
 
@@ -374,6 +375,7 @@ class Session:
                                 numbering.fill(parts, out.table))
             # Plain numbers then, and rendered again whenever any number changes.
             text = late.render_plain(lambda: renderer.render(template, file.context(), site_dir))
+            text = without_controls(text)  # a NUL a person wrote, kept for numbering.split
             return LatePage(None, None, everything, everything, text.encode("utf-8"))
 
         return produce

@@ -17,8 +17,9 @@ from kit import SITE_YML, write_files
 
 from generator import frontmatter, sources
 from generator.config import load_config
-from generator.entries import parse_attempt
+from generator.entries import parse_attempt, parse_page
 from generator.problems import ERROR, WARNING, Problem
+from generator.templates import without_controls
 
 
 def attempt_file(*lines: str, body: str = "Body.\n") -> bytes:
@@ -105,6 +106,83 @@ def test_a_long_number_in_the_fast_path_goes_to_pyyaml_and_an_ordinary_one_does_
     assert frontmatter._load_simple("n: " + "9" * 100) == {"n": int("9" * 100)}
 
 
+# --- Values of the wrong kind --------------------------------------------------------------
+
+def test_a_binary_value_where_text_belongs_says_so_in_words() -> None:
+    problem = only(problems_of(attempt_file("ask: !!binary aGVsbG8=")))
+    assert problem.message == "ask must be a single line of text, not another kind of value"
+
+
+# --- Dates at the ends of the calendar ------------------------------------------------------
+
+@pytest.mark.parametrize("date", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"])
+def test_an_offset_that_crosses_the_end_of_the_calendar_is_an_error_at_the_date(
+        date: str) -> None:
+    raw = f"---\ntitle: T\ndate: {date}\noutcome: no\n---\n".encode()
+    problem = only(problems_of(raw))
+    assert (problem.line, problem.column) == (3, 7)
+    assert "falls outside the calendar" in problem.message
+
+
+def test_the_first_day_in_a_zone_east_of_utc_is_an_error_not_an_overflow_later() -> None:
+    raw = b"---\ntitle: T\ndate: 0001-01-01\noutcome: no\n---\n"
+    assert "outside the calendar" in only(problems_of(raw, "Europe/Amsterdam")).message
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "9999-12-31T23:00:00+05:00",
+                                  "0001-01-01T05:00:00+01:00"])
+def test_dates_at_the_ends_of_the_calendar_that_fit_are_taken(date: str) -> None:
+    raw = f"---\ntitle: T\ndate: {date}\noutcome: no\n---\n".encode()
+    assert problems_of(raw) == []
+
+
+# --- Control characters ---------------------------------------------------------------------
+
+def test_a_control_character_in_the_story_is_a_warning_at_its_line_and_column() -> None:
+    problem = only(problems_of(attempt_file(body="Fine.\nNot \x0b fine.\n")))
+    assert (problem.line, problem.column, problem.severity) == (7, 5, WARNING)
+    assert "U+000B" in problem.message
+
+
+def test_a_control_character_escaped_in_a_field_is_a_warning_at_the_field() -> None:
+    problem = only(problems_of(attempt_file('lesson: "bad \\x01 lesson"')))
+    assert (problem.line, problem.column, problem.severity) == (5, 9, WARNING)
+    assert problem.message.startswith("lesson holds an invisible control character")
+
+
+def test_a_page_with_a_control_character_gets_the_same_warning() -> None:
+    _, problems = parse_page("content/pages/about.md", b"---\ntitle: About\n---\nA\x07B\n")
+    assert [(p.line, p.column, p.severity) for p in problems] == [(4, 2, WARNING)]
+
+
+def test_a_file_without_control_characters_gets_no_such_warning() -> None:
+    assert problems_of(attempt_file('ask: "tab\\there"', body="Tab\tand\r\nlines.\n")) == []
+
+
+@pytest.mark.parametrize(("text", "clean"), [
+    ("a\x01b\x1fc", "abc"),
+    ("tab\tnewline\ncr\r", "tab\tnewline\ncr\r"),
+    ("\ufffe\uffffok", "ok"),
+    ("lone \ud800 surrogate \x01", "lone  surrogate "),
+    ("NUL\x00", "NUL"),
+    ("no controls · at all é", "no controls · at all é"),
+])
+def test_rendered_text_never_carries_what_xml_forbids(text: str, clean: str) -> None:
+    assert without_controls(text) == clean
+
+
+def test_serves_placeholders_keep_their_nul_and_the_rest_goes() -> None:
+    assert without_controls("#\x00N12\x00 \x01", placeholders=True) == "#\x00N12\x00 "
+
+
+
+
+def test_pyyamls_own_scanner_cannot_hand_a_lone_surrogate_to_a_page() -> None:
+    import yaml
+
+    loader = frontmatter._core_schema_loader(yaml.SafeLoader)('ask: "\\ud800"')
+    with pytest.raises(yaml.MarkedYAMLError, match="half of a character"):
+        loader.get_single_data()
 # --- Content files ------------------------------------------------------------------------
 
 def test_a_link_to_a_file_that_is_not_there_is_an_error_for_markdown(tmp_path: Path) -> None:
