@@ -196,10 +196,14 @@ class Session:
         timer = Timer()
         options = self.options
         if self.settings is None or changed is None or not _only_content(changed, options):
+            limit = self.settings.config.max_file_bytes if self.settings else None
             self.settings = load_settings(options)
             self.theme_root = self.settings.theme.root
+            if limit is not None and limit != self.settings.config.max_file_bytes:
+                changed = None  # a new size limit: every file is read again under it
         settings = self.settings
-        self.files, problems = read_sources(options.site_dir, self.files, changed)
+        self.files, problems = read_sources(options.site_dir, self.files, changed,
+                                            limit=settings.config.max_file_bytes)
         if self.parsed is None or self.parsed.settings != ParsedFiles(None,
                                                                       settings.config).settings:
             self.parsed = ParsedFiles(self.store, settings.config)
@@ -261,7 +265,8 @@ class Session:
         paths = _attempt_paths(changed, options, built.entry_index)
         if paths is None:
             return None
-        files, read_problems = read_sources(options.site_dir, self.files, changed)
+        files, read_problems = read_sources(options.site_dir, self.files, changed,
+                                            limit=site.config.max_file_bytes)
         if read_problems != self.files.listing_problems:
             return None
         config = site.config

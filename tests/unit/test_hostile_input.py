@@ -7,16 +7,18 @@ tests/golden/test_hostile_input.py; random input is in tests/golden/test_propert
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
 
 import pytest
-from factories import make_config
+from factories import make_config, make_entry
 from kit import SITE_YML, write_files
 
-from generator import frontmatter, sources
-from generator.config import load_config
+from generator import frontmatter, sources, stats
+from generator.config import load_config, resolve_as_of
 from generator.entries import parse_attempt, parse_page
 from generator.problems import ERROR, WARNING, Problem
 from generator.templates import without_controls
@@ -183,6 +185,96 @@ def test_pyyamls_own_scanner_cannot_hand_a_lone_surrogate_to_a_page() -> None:
     loader = frontmatter._core_schema_loader(yaml.SafeLoader)('ask: "\\ud800"')
     with pytest.raises(yaml.MarkedYAMLError, match="half of a character"):
         loader.get_single_data()
+# --- site.yml -------------------------------------------------------------------------------
+
+CONFIG_CASES = {
+    "goal of a billion and one": (SITE_YML.replace("goal: 10", "goal: 1000000001"), 6, 9,
+                                  "challenge.goal must be at most 1,000,000,000"),
+    "max_file_mb of zero": (SITE_YML + "max_file_mb: 0\n", 9, 14,
+                            "max_file_mb must be a whole number of at least 1"),
+    "max_file_mb of two thousand": (SITE_YML + "max_file_mb: 2000\n", 9, 14,
+                                    "max_file_mb must be at most 1,000"),
+    "outcome Windows keeps": (SITE_YML + "outcomes:\n  no:\n  aux:\n", 11, 3,
+                              'outcome name "aux" is a name Windows keeps for itself'),
+    "outcome too long": (SITE_YML + "outcomes:\n  no:\n  " + "a" * 200 + ":\n", 11, 3,
+                         "an address may have at most 150"),
+}
+
+
+@pytest.mark.parametrize("case", list(CONFIG_CASES))
+def test_an_implausible_setting_is_an_error_at_its_line(tmp_path: Path, case: str) -> None:
+    text, line, column, words = CONFIG_CASES[case]
+    write_files(tmp_path, {"content/site.yml": text})
+    _, problems, _ = load_config(tmp_path)
+    problem = only(problems)
+    assert (problem.line, problem.column, problem.severity) == (line, column, ERROR)
+    assert words in problem.message
+
+
+def test_plausible_large_settings_are_taken(tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/site.yml": SITE_YML.replace("goal: 10", "goal: 1000000")
+                           + "  ghost_after_days: 1000000\nmax_file_mb: 50\n"})
+    config, problems, _ = load_config(tmp_path)
+    assert problems == []
+    assert (config.challenge.goal, config.challenge.ghost_after_days, config.max_file_bytes) == (
+        1_000_000, 1_000_000, 50 * 1024 * 1024)
+
+
+def test_a_control_character_in_a_text_setting_is_a_warning(tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/site.yml": SITE_YML + 'author: "Sam\\x07"\n'})
+    _, problems, _ = load_config(tmp_path)
+    assert [(p.line, p.severity) for p in problems] == [(9, WARNING)]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero", "folder"])
+def test_site_yml_that_is_not_a_plain_file_is_an_error_not_a_hang(tmp_path: Path,
+                                                                  kind: str) -> None:
+    path = tmp_path / "content" / "site.yml"
+    path.parent.mkdir(parents=True)
+    {"fifo": os.mkfifo, "link to /dev/zero": lambda p: os.symlink("/dev/zero", p),
+     "folder": os.mkdir}[kind](path)
+    _, problems, _ = load_config(tmp_path)
+    assert only(problems).message.startswith("is not a plain file")
+
+
+def test_a_site_yml_over_ten_megabytes_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    write_files(tmp_path, {"content/site.yml": SITE_YML + "#" * (11 * 1024 * 1024)})
+    _, problems, _ = load_config(tmp_path)
+    assert only(problems).message == "is 11.0 MB, more than the 10 MB a settings file may have"
+
+
+def test_an_unreadable_site_yml_is_an_error(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path, {"content/site.yml": SITE_YML})
+
+    def refuse(*args: object) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(sources.os, "open", refuse)
+    _, problems, _ = load_config(tmp_path)
+    assert only(problems).message == "cannot be read: you do not have permission"
+
+
+@pytest.mark.parametrize("epoch", ["soon", "1e9", "9" * 5000, "99999999999999999999"])
+def test_a_source_date_epoch_that_is_not_a_usable_moment_is_a_problem(epoch: str) -> None:
+    found = resolve_as_of(None, dt.UTC, {"SOURCE_DATE_EPOCH": epoch})
+    assert isinstance(found, Problem) and found.path == "SOURCE_DATE_EPOCH"
+
+
+def test_without_a_timezone_a_reproducible_build_counts_days_in_utc(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert make_config(timezone=None).tzinfo() is dt.UTC
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # a machine in Tokyo: its own zone decides
+    time.tzset()
+    try:
+        assert make_config(timezone=None).tzinfo().utcoffset(None) == dt.timedelta(hours=9)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 # --- Content files ------------------------------------------------------------------------
 
 def test_a_link_to_a_file_that_is_not_there_is_an_error_for_markdown(tmp_path: Path) -> None:
@@ -227,3 +319,26 @@ def test_a_fifo_and_a_link_to_dev_zero_are_never_opened_for_reading(tmp_path: Pa
                                                   "content/attempts/zero.md"]
     assert isinstance(sources.read("x", str(folder / "pipe.md")), Problem)
     assert isinstance(sources.read("x", "/dev/zero"), Problem)
+
+
+# --- The numbers at the extremes ------------------------------------------------------------
+
+EXTREMES = [
+    dict(goal=1_000_000_000, start=dt.date(2026, 1, 1), end=None, ghost_after_days=None),
+    dict(goal=1_000_000, start=dt.date.min, end=dt.date.max, ghost_after_days=1_000_000_000),
+    dict(goal=1, start=None, end=dt.date.max, ghost_after_days=1),
+    dict(goal=1_000_000_000, start=dt.date.max, end=dt.date.max, ghost_after_days=1_000_000),
+]
+
+
+@pytest.mark.parametrize("as_of", [dt.date.min, dt.date(2026, 3, 1), dt.date.max])
+@pytest.mark.parametrize("challenge", EXTREMES)
+def test_the_numbers_are_worked_out_for_any_plausible_setting_on_any_day(
+        as_of: dt.date, challenge: dict[str, object]) -> None:
+    config = make_config(outcomes=("no", "yes", "ghosted", "pending"), **challenge)
+    entries = [make_entry(slug=f"e{i}", date=day, outcome=outcome)
+               for i, (day, outcome) in enumerate([(dt.date.min, "pending"),
+                                                   (dt.date(2026, 2, 1), "no"),
+                                                   (dt.date.max, "no")])]
+    attempts, counts = stats.aggregate(entries, config, as_of, drafts=False)
+    json.dumps(counts.to_json())
