@@ -308,6 +308,14 @@ def load(doc: Document) -> dict[str, Any]:
             _yaml_hint(what, at),
             column,
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, at an index
+        text = doc.yaml_text
+        line = doc.yaml_line + text.count("\n", 0, exc.position)
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise FrontMatterError(
+            line, f"front matter holds a control character (U+{exc.character:04X}), which "
+            "YAML does not allow", "delete it (your editor may show it as a box, or not at "
+            "all)", column) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise FrontMatterError(doc.yaml_line, f"front matter is not valid YAML: {exc}") from None
     finally:

@@ -63,6 +63,8 @@ YAML_CASES = {
     "nesting sixty deep": (["extra: " + "[" * 60 + "]" * 60], 5, 1, "nested more than 50"),
     "nesting by aliases": ([f"n{i}: &n{i} [*n{i - 1}]" if i else "n0: &n0 [x]"
                             for i in range(60)], 53, 1, "nested more than 50"),
+    "a control character written as it is": (["ask: a\x01b"], 5, 7,
+                                              "holds a control character (U+0001)"),
     "!!int abc": (["category: !!int abc"], 5, 11, '"abc" is not a whole number'),
     "!!float abc": (["ask: !!float abc"], 5, 6, '"abc" is not a number'),
     "!!bool maybe": (["draft: !!bool maybe"], 5, 8, '"maybe" is not true or false'),
