@@ -14,6 +14,7 @@ wheel; the repository's `themes/` in a source checkout).
 from __future__ import annotations
 
 import os
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,10 @@ def available(site_dir: Path) -> list[str]:
 
 
 def _is_theme(folder: Path) -> bool:
-    return (folder / "templates").is_dir() or (folder / THEME_FILE).is_file()
+    try:
+        return (folder / "templates").is_dir() or (folder / THEME_FILE).is_file()
+    except (OSError, ValueError):  # a name no folder can have (too long, a NUL): not found
+        return False
 
 
 def _find(site_dir: Path, name: str, below: Path | None = None) -> Path | None:
@@ -211,7 +215,52 @@ def load_strings(theme: Theme, language: str,
             path = folder / f"{lang}.yml"
             if not path.is_file():
                 continue
-            data, _ = read_yaml(path, display_path(path, site_dir), problems)
-            if data is not None:
+            data, doc = read_yaml(path, display_path(path, site_dir), problems)
+            if data is not None and doc is not None:
+                problems += placeholder_problems(data, doc, display_path(path, site_dir))
                 merged.update(data)
     return merged, problems
+
+
+FILLED_BY_GOLDSTAR = {"outcome_heading": ("label",), "category_heading": ("name",),
+                      "tag_heading": ("name",)}
+"""Strings the planner fills in itself (pages.py), and the names it gives them."""
+
+
+def placeholder_problems(data: dict[str, Any], doc: frontmatter.Document,
+                         shown: str) -> list[Problem]:
+    """Strings whose {braces} cannot be filled in, at their lines: a brace
+    without its pair, a placeholder without a name (`{}`, `{0}`, `{x.y}`), or,
+    in a string goldstar fills itself, a name it does not give. Found here, a
+    theme's typo is a line to fix, not a crash halfway through the plan."""
+    problems = []
+    for key, value in data.items():
+        texts = list(value.values()) if isinstance(value, dict) else [value]
+        for text in texts:
+            if not isinstance(text, str) or ("{" not in text and "}" not in text):
+                continue
+            wrong = _placeholder_problem(text, FILLED_BY_GOLDSTAR.get(str(key)))
+            if wrong is not None:
+                line, column = frontmatter.locate(doc, key)
+                problems.append(Problem(shown, line, column, f'"{key}": {wrong}',
+                                        "a placeholder is a name in braces, like {name}; "
+                                        "write {{ or }} for a brace itself"))
+                break
+    return problems
+
+
+def _placeholder_problem(text: str, given: tuple[str, ...] | None) -> str | None:
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        return "a brace { or } has no partner"
+    for _, name, spec, _ in fields:
+        if name is not None and (not name.isidentifier() or "{" in (spec or "")):
+            return "a placeholder needs a plain name, like {name}"
+    if given is not None:
+        try:
+            text.format(**dict.fromkeys(given, "x"))
+        except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+            names = ", ".join("{" + name + "}" for name in given)
+            return f"it may only use {names}"
+    return None

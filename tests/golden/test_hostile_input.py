@@ -136,6 +136,19 @@ CASES: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, str], int, lis
     "a link to nowhere": (
         {"content/attempts/gone.md": link("moved.md")}, AS_OF, {}, 1,
         ["content/attempts/gone.md: error: is a link to moved.md, which does not exist"]),
+    "a heading string whose braces do not fit": (
+        {"themes/default/i18n/en.yml": "outcome_heading: '{}'\ntag_heading: 'Tag {label}'\n"},
+        AS_OF, {}, 1,
+        ['themes/default/i18n/en.yml:1:18: error: "outcome_heading": a placeholder needs a '
+         "plain name, like {name}",
+         'themes/default/i18n/en.yml:2:14: error: "tag_heading": it may only use {name}']),
+    "a theme name longer than a folder name may be": (
+        {"content/site.yml": SITE_YML + "theme: " + "t" * 300 + "\n"}, AS_OF, {}, 1,
+        ['content/site.yml:9:8: error: theme "ttttt']),
+    "a parent theme name longer than a folder name may be": (
+        {"content/site.yml": SITE_YML + "theme: mine\n",
+         "themes/mine/theme.yml": "extends: " + "t" * 300 + "\n"}, AS_OF, {}, 1,
+        ['themes/mine/theme.yml:1:10: error: the theme "ttttt']),
     # --- Wrong output with exit 0
     "a control character in a recent title": (
         {"content/attempts/c.md": attempt('"Bell \\a and \\x01"', "2026-03-03")}, AS_OF, {}, 0,
