@@ -12,6 +12,8 @@ import itertools
 
 import pytest
 from factories import make_config, make_entry
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import addresses, pages, stats
 from generator.addresses import (
@@ -227,3 +229,26 @@ def test_a_file_deep_inside_a_path_that_is_a_file_is_found() -> None:
 def test_sitemap_addresses_are_percent_encoded_and_plain_ones_are_unchanged() -> None:
     assert addresses.uri_path("/tags/日本語/") == "/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/"
     assert addresses.uri_path("/tags/a-b/") == "/tags/a-b/"
+
+
+@pytest.mark.parametrize(("paths", "meet"), [
+    (["a/index.html", "b/index.html", "index.html"], False),
+    (["a", "a/index.html"], True),
+    (["x/index.html", "X/index.html"], True),
+    # "-" and "." sort before "/": the folder's files are not the next path in plain order
+    (["attempts/index.html", "attempts/index.html-x/i", "attempts/index.html.y/i",
+      "attempts/index.html/i"], True),
+    (["attempts/index.html", "attempts/index.html-x/i"], False),
+    (["theme\nfile", "theme\nfile/x"], True),
+])
+def test_the_quick_look_at_the_paths_finds_every_clash(paths: list[str], meet: bool) -> None:
+    assert addresses._meet(paths) is meet
+    assert bool(output_clashes((p, p, None) for p in paths)) is meet
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "A", "a.b", "a-b", "index.html", "\u00e9",
+                                          "e\u0301"]),
+                         min_size=1, max_size=3).map("/".join), max_size=8))
+def test_the_quick_look_and_the_full_check_agree(paths: list[str]) -> None:
+    assert addresses._meet(paths) is bool(output_clashes((p, p, None) for p in paths))
