@@ -235,6 +235,12 @@ def placeholder_problems(data: dict[str, Any], doc: frontmatter.Document,
     theme's typo is a line to fix, not a crash halfway through the plan."""
     problems = []
     for key, value in data.items():
+        if str(key) in FILLED_BY_GOLDSTAR and not isinstance(value, str):
+            line, column = frontmatter.locate(doc, key)
+            problems.append(Problem(shown, line, column, f'"{key}" must be one line of text',
+                                    f'write it like `{key}: "..."` (in quotes if it has '
+                                    "braces)"))
+            continue
         texts = list(value.values()) if isinstance(value, dict) else [value]
         for text in texts:
             if not isinstance(text, str) or ("{" not in text and "}" not in text):

@@ -142,6 +142,9 @@ CASES: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, str], int, lis
         ['themes/default/i18n/en.yml:1:18: error: "outcome_heading": a placeholder needs a '
          "plain name, like {name}",
          'themes/default/i18n/en.yml:2:14: error: "tag_heading": it may only use {name}']),
+    "a heading string that YAML reads as a group": (
+        {"themes/default/i18n/en.yml": "category_heading: {}\n"}, AS_OF, {}, 1,
+        ['themes/default/i18n/en.yml:1:19: error: "category_heading" must be one line of text']),
     "a theme name longer than a folder name may be": (
         {"content/site.yml": SITE_YML + "theme: " + "t" * 300 + "\n"}, AS_OF, {}, 1,
         ['content/site.yml:9:8: error: theme "ttttt']),
