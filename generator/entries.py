@@ -98,7 +98,9 @@ def shown(value: Any, limit: int = 60) -> str:
 
 
 CONTROL_CHARS = frontmatter.CONTROL_CHARS
-_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32)])
+# The C0 controls, and 0xEF, the first byte of U+FFFE and U+FFFF in UTF-8 (and of
+# the rest of U+F000 to U+FFFF, rare in text): a file with none of them is clean.
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32), 0xEF])
 
 
 def control_warnings(path: str, raw: bytes, doc: frontmatter.Document,
@@ -118,8 +120,7 @@ def control_warnings(path: str, raw: bytes, doc: frontmatter.Document,
                     path, line, column, f"{shown(key)} holds an invisible control character, "
                     "which a web page or feed cannot show; it is left out",
                     "delete the escape (such as \\x01 or \\u0007) from the text", WARNING))
-    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and (
-            b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw):
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
         return problems
     lines = doc.body.split("\n")
     for offset, text in enumerate(lines):

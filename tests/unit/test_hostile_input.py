@@ -148,6 +148,12 @@ def test_a_control_character_in_the_story_is_a_warning_at_its_line_and_column() 
     assert "U+000B" in problem.message
 
 
+def test_a_non_character_in_the_story_is_a_warning_and_a_bom_or_private_use_is_not() -> None:
+    problem = only(problems_of(attempt_file(body="\ufeffFine \uf8ff.\nNot \uffff fine.\n")))
+    assert (problem.line, problem.column, problem.severity) == (7, 5, WARNING)
+    assert "U+FFFF" in problem.message
+
+
 def test_a_control_character_escaped_in_a_field_is_a_warning_at_the_field() -> None:
     problem = only(problems_of(attempt_file('lesson: "bad \\x01 lesson"')))
     assert (problem.line, problem.column, problem.severity) == (5, 9, WARNING)
