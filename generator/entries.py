@@ -26,7 +26,7 @@ PAGES_DIR = "content/pages"
 ATTEMPT_KEYS = ("title", "date", "outcome", "category", "tags", "ask", "feedback",
                 "lesson", "decided", "draft", "private", "slug", "extra")
 PAGE_KEYS = ("title", "slug", "draft", "description", "extra")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*\Z")  # \Z: `$` would let a final newline in
 DATETIME_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
     r"(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -86,7 +86,10 @@ def slugify(text: str) -> str:
 def stem_slug(stem: str) -> str:
     """The address of a file named `stem.md`: the name itself when it is already
     a safe slug, else its slugified form (so `2026-03-14-x` stays as it is)."""
-    if SLUG_RE.match(stem) and addresses.segment_problem(stem) is None:
+    # SLUG_RE leaves ASCII only, so characters are bytes here (addresses.segment_problem
+    # says the same more slowly; this runs for every file)
+    if (SLUG_RE.match(stem) and len(stem) <= addresses.MAX_SEGMENT_BYTES
+            and stem[-1] != "." and stem.partition(".")[0] not in addresses.WINDOWS_RESERVED):
         return stem
     return addresses.slugify(stem)
 
@@ -357,17 +360,23 @@ def _date(f: _Fields, key: str, config: SiteConfig,
         moment = dt.datetime.combine(day, dt.time(), tz)
     elif moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    try:  # the moment in UTC and in the site's zone must both be days of the calendar
-        moment.astimezone(dt.UTC)
-        local_day = moment.astimezone(tz).date()
-    except OverflowError:
-        f.error(key, f"{key} {text} falls outside the calendar (before 0001-01-01 or after "
-                "9999-12-31) once its time zone is taken into account",
-                f"write a date between 0001-01-02 and 9999-12-30, like `{key}: 2026-03-14`")
-        return None, None
-    if match.group(3):
-        day = local_day  # an offset was given: the attempt belongs to its day in the site's zone
+    # The moment in UTC and in the site's zone must be days of the calendar too;
+    # only the first and last day can be a day off (offsets are under 24 hours).
+    if day in _CALENDAR_ENDS:
+        try:
+            moment.astimezone(dt.UTC)
+            moment.astimezone(tz)
+        except OverflowError:
+            f.error(key, f"{key} {text} falls outside the calendar (before 0001-01-01 or after "
+                    "9999-12-31) once its time zone is taken into account",
+                    f"write a date between 0001-01-02 and 9999-12-30, like `{key}: 2026-03-14`")
+            return None, None
+    if match.group(3):  # an offset was given: the attempt belongs to its day in the site's zone
+        day = moment.astimezone(tz).date()
     return day, moment
+
+
+_CALENDAR_ENDS = (dt.date.min, dt.date.max)
 
 
 def _outcome(f: _Fields, config: SiteConfig) -> str | None:

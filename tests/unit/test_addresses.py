@@ -98,6 +98,7 @@ def test_a_code_is_the_same_in_every_run_and_for_every_capitalisation() -> None:
     ("2026-03-14-bike-shop", "2026-03-14-bike-shop"),
     ("v1.2", "v1.2"),
     ("abc.", "abc"),  # Windows drops a trailing dot
+    ("abc\n", "abc"),  # a newline at the end of a file name (SLUG_RE's `$` let it through)
     ("nul.txt", "nul-txt"),  # NUL with any extension is NUL on Windows
     ("con", f"con-{addresses.code('con')}"),
     ("a" * 200, slugify("a" * 200)),
