@@ -32,6 +32,7 @@ hex: stable across runs, machines and Python versions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -57,9 +58,6 @@ _TRANSLITERATE = str.maketrans({
     "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ı": "i",
 })
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
-_SYMBOLS = ((re.compile(r"(?<=[^\W_])\+|(?<=\+)\+"), " plus "),
-            (re.compile(r"(?<=[^\W_])#"), " sharp "),
-            (re.compile("&"), " and "))
 _SPACES = re.compile(r"\s+")
 
 
@@ -97,9 +95,16 @@ def slugify(text: str, name: str | None = None) -> str:
 def term_slug(name: str) -> str:
     """The address segment of a category or tag, before clashes are resolved (rule 3)."""
     spelled = name
-    for pattern, word in _SYMBOLS:
-        spelled = pattern.sub(word, spelled)
+    if "+" in name or "#" in name or "&" in name:
+        for pattern, word in _symbols():
+            spelled = pattern.sub(word, spelled)
     return slugify(spelled, name)
+
+
+@functools.cache
+def _symbols() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return ((re.compile(r"(?<=[^\W_])\+|(?<=\+)\+"), " plus "),
+            (re.compile(r"(?<=[^\W_])#"), " sharp "), (re.compile("&"), " and "))
 
 
 def term_key(name: str) -> str:
@@ -173,7 +178,6 @@ def uri_path(url: str) -> str:
 
 # --- The check after planning --------------------------------------------------------
 
-_LIST_PAGE = re.compile(r"^(/.*/)page/[0-9]+/$")
 _OWN_FILES = {"/": "the home page", "/attempts/": "the archive", "/feed.xml": "the feed",
               "/categories/": "the list of categories", "/tags/": "the list of tags"}
 
@@ -208,7 +212,7 @@ def plan_clashes(plan: SitePlan, standalone: Sequence[StandalonePage],
             url = file.url
             found = owners.get(url)
             if found is None:
-                base = _LIST_PAGE.match(url)
+                base = re.match(r"^(/.*/)page/[0-9]+/$", url)
                 found = owners.get(base.group(1)) if base else None
             if found is not None:
                 yield file.path, found[0], found[1]

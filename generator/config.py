@@ -144,7 +144,7 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(keys, f"{'.'.join(keys)} must be text")
             return default
-        if frontmatter.CONTROL_CHARS.search(value):
+        if frontmatter.find_control(value):
             self.problem(keys, f"{'.'.join(keys)} holds an invisible control character, which "
                          "a web page or feed cannot show; it is left out",
                          "delete the escape (such as \\x01 or \\u0007) from the text", WARNING)

@@ -100,7 +100,6 @@ def shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-CONTROL_CHARS = frontmatter.CONTROL_CHARS
 # The C0 controls, and 0xEF, the first byte of U+FFFE and U+FFFF in UTF-8 (and of
 # the rest of U+F000 to U+FFFF, rare in text): a file with none of them is clean.
 _CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32), 0xEF])
@@ -127,7 +126,7 @@ def control_warnings(path: str, raw: bytes, doc: frontmatter.Document,
         return problems
     lines = doc.body.split("\n")
     for offset, text in enumerate(lines):
-        found = CONTROL_CHARS.search(text)
+        found = frontmatter.find_control(text)
         if found:
             problems.append(Problem(
                 path, doc.body_line + offset, found.start() + 1,
@@ -142,7 +141,7 @@ def _holds_control(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if CONTROL_CHARS.search(item):
+            if frontmatter.find_control(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
