@@ -314,3 +314,43 @@ def test_a_control_character_never_reaches_the_feed(tmp_path: Path) -> None:
     feed = (site / "public" / "feed.xml").read_bytes()
     assert b"Bell " in feed and b"xy" in feed
     assert_readable_site(site / "public")
+
+
+def test_serve_reports_a_clash_keeps_its_pages_and_builds_again_once_it_is_fixed(
+        tmp_path: Path) -> None:
+    import datetime as dt
+
+    from generator.preview import Session
+    from generator.problems import BuildFailed
+    from generator.site import BuildOptions
+
+    site = write_files(tmp_path / "site", GOOD)
+    session = Session(BuildOptions(site_dir=site, as_of=dt.date(2026, 3, 31), use_cache=False))
+    session.build()
+    shown = dict(session.pages)
+    clash = write_files(site, {"content/attempts/c.md": attempt(extra="slug: index.html\n")})
+    changed = clash / "content" / "attempts" / "c.md"
+    with pytest.raises(BuildFailed) as failed:
+        session.build({changed})
+    assert [p.path for p in failed.value.problems if p.is_error] == ["content/attempts/c.md"]
+    assert session.pages == shown  # the last good pages are what serve keeps showing
+    changed.write_text(attempt(extra="slug: c-fixed\n"), encoding="utf-8")
+    assert "attempts/c-fixed/index.html" in session.build({changed}).contents
+
+
+def test_serve_reads_a_file_again_when_max_file_mb_is_raised(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from generator.preview import Session
+    from generator.problems import BuildFailed
+    from generator.site import BuildOptions
+
+    big = attempt("Big", "2026-03-03") + "x" * (11 * 1024 * 1024)
+    site = write_files(tmp_path / "site", {**GOOD, "content/attempts/big.md": big})
+    session = Session(BuildOptions(site_dir=site, as_of=dt.date(2026, 3, 31), use_cache=False))
+    with pytest.raises(BuildFailed) as failed:
+        session.build()
+    assert [p.message[:7] for p in failed.value.problems] == ["is 11.0"]
+    config = site / "content" / "site.yml"
+    config.write_text(SITE_YML + "max_file_mb: 20\n", encoding="utf-8")
+    assert "attempts/big/index.html" in session.build({config}).contents
