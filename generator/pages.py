@@ -121,9 +121,11 @@ class AttemptView:
         """The attempt's number, as templates print it."""
         # Everything a list, a feed or a neighbour link may show of this attempt.
         # The names of its category and tags are spelled by the first attempt that
-        # uses them, so they are here besides the file's digest.
+        # uses them, and their addresses depend on the names before them
+        # (addresses.term_slugs), so both are here besides the file's digest.
         self.key = (numbering.keyed(attempt), attempt.entry.digest, attempt.outcome,
-                    category.name if category else None, tuple([tag.name for tag in tags]))
+                    (category.name, category.url) if category else None,
+                    tuple([(tag.name, tag.url) for tag in tags]))
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
              tags: list[Term], numbering: Numbering) -> bool:

@@ -354,3 +354,32 @@ def test_serve_reads_a_file_again_when_max_file_mb_is_raised(tmp_path: Path) -> 
     config = site / "content" / "site.yml"
     config.write_text(SITE_YML + "max_file_mb: 20\n", encoding="utf-8")
     assert "attempts/big/index.html" in session.build({config}).contents
+
+
+def test_a_warm_build_moves_every_link_when_a_tag_gives_its_address_to_an_earlier_name(
+        tmp_path: Path) -> None:
+    from generator import addresses
+
+    site = write_files(tmp_path / "site", {
+        **GOOD, "content/attempts/early.md": attempt("Early", "2026-03-03", extra="tags: [x]\n"),
+        "content/attempts/mid.md": attempt("Between them", "2026-03-04"),  # not neighbours
+        "content/attempts/late.md": attempt("Late", "2026-03-05", extra="tags: [a b]\n")})
+    assert run("build", "--site", site, *AS_OF).code == 0
+    late = site / "public" / "attempts" / "late" / "index.html"
+    assert 'href="/tags/a-b/"' in late.read_text()
+    # the earlier attempt now uses a name that folds to the same address: it takes it
+    write_files(site, {"content/attempts/early.md": attempt("Early", "2026-03-03",
+                                                            extra="tags: [a.b]\n")})
+    assert run("build", "--site", site, *AS_OF).code == 0
+    coded = f"/tags/a-b-{addresses.code('a b')}/"
+    assert f'href="{coded}"' in late.read_text()
+    fresh = write_files(tmp_path / "fresh", {
+        **GOOD, "content/attempts/early.md": attempt("Early", "2026-03-03",
+                                                     extra="tags: [a.b]\n"),
+        "content/attempts/mid.md": attempt("Between them", "2026-03-04"),
+        "content/attempts/late.md": attempt("Late", "2026-03-05", extra="tags: [a b]\n")})
+    assert run("build", "--site", fresh, *AS_OF, "--no-cache").code == 0
+    for name in tree(fresh / "public"):
+        if name != ".goldstar-manifest.json":
+            assert (site / "public" / name).read_bytes() == (fresh / "public" / name).read_bytes()
+    assert tree(site / "public") == tree(fresh / "public")
