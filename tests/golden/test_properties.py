@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from kit import Run, attempt, run, tree, write_files
 
@@ -435,3 +435,47 @@ def test_any_names_of_tags_and_categories_get_readable_lists(
         "content/attempts/t2.md": attempt("More", days[1], extra="tags: [" + ", ".join(
             json.dumps(tag) for tag in reversed(tags)) + "]\n"),
     })
+
+
+TERM_NAMES = st.sampled_from(["a b", "a.b", "A B", "a-b", "c", "C", "C++", "c#", "日本語",
+                              "Москва", "x", "con", "!!", "item"])
+
+
+@TIMEOUT
+@SETTINGS
+@given(before=st.lists(st.lists(TERM_NAMES, max_size=3), min_size=4, max_size=4),
+       after=st.lists(st.one_of(st.none(), st.lists(TERM_NAMES, max_size=3)), min_size=4,
+                      max_size=4),
+       categories=st.lists(st.one_of(st.none(), TERM_NAMES), min_size=4, max_size=4))
+@example(before=[["x"], [], ["a b"], []], after=[["a.b"], None, None, None],
+         categories=[None, None, None, None])  # `a b` loses /tags/a-b/ to `a.b`
+def test_a_warm_build_after_new_tags_and_categories_equals_a_cold_build(
+        before: list[list[str]], after: list[list[str] | None],
+        categories: list[str | None]) -> None:
+    """Addresses of names depend on the names before them: whatever moves, a
+    warm build must write what a cold build of the same files writes."""
+
+    def files(tags: list[list[str]]) -> dict[str, str | bytes]:
+        made: dict[str, str | bytes] = {"content/site.yml": SITE_YML}
+        for i, names in enumerate(tags):
+            extra = "tags: [" + ", ".join(json.dumps(n) for n in names) + "]\n"
+            category = categories[i]
+            if category is not None:
+                extra += f"category: {json.dumps(category)}\n"
+            made[f"content/attempts/t{i}.md"] = attempt(f"T{i}", f"2026-03-0{i + 1}",
+                                                        extra=extra)
+        return made
+
+    with tempfile.TemporaryDirectory(prefix="goldstar-example-") as temp:
+        warm = write_files(Path(temp) / "warm", files(before))
+        assert run("build", "--site", warm, "--as-of", AS_OF).code == 0
+        final = [old if new is None else new for old, new in zip(before, after, strict=True)]
+        write_files(warm, files(final))  # a file whose tags stay keeps its bytes
+        assert run("build", "--site", warm, "--as-of", AS_OF).code == 0
+        cold = write_files(Path(temp) / "cold", files(final))
+        assert run("build", "--site", cold, "--as-of", AS_OF, "--no-cache").code == 0
+        assert tree(warm / "public") == tree(cold / "public")
+        for name in tree(cold / "public"):
+            if name != ".goldstar-manifest.json":
+                assert (warm / "public" / name).read_bytes() == (
+                    cold / "public" / name).read_bytes(), name
