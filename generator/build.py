@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import (
+    addresses,
     assets,
     derive,
     derive_cards,
@@ -126,9 +127,10 @@ def read_again(site: Site) -> Callable[[Source], bytes] | None:
     if not site.bytes_let_go:
         return None
     site_dir = site.site_dir
+    limit = site.config.max_file_bytes
 
     def read(source: Source) -> bytes:
-        found = sources.read(source.path, str(site_dir / source.path), 2 * sources.MAX_FILE_BYTES)
+        found = sources.read(source.path, str(site_dir / source.path), limit)
         if isinstance(found, Problem) or found.digest != source.digest:
             raise TemplateProblem(Problem(
                 source.path, None, None, "changed while the site was being built",
@@ -219,6 +221,21 @@ def fingerprint(site: Site, links: dict[str, str]) -> str:
                        tuple(sorted(links.items()))))
 
 
+def check_addresses(site: Site, plan: pages.SitePlan, static: list[assets.Asset],
+                    pictures: dict[str, photos.Photo], hashed: bool = True) -> None:
+    """Raise BuildFailed when two output files want one path (addresses.plan_clashes):
+    pages, the theme's static files (and their hashed copies), goldstar's own
+    stylesheet and the pictures stories show."""
+    theme_files = [path for path, _ in site.theme.static_files()]
+    if hashed:
+        theme_files += [asset.hashed_path for asset in static]
+    clashes = addresses.plan_clashes(plan, site.pages, theme_files,
+                                     {path: photo.source for path, photo in pictures.items()},
+                                     [assets.OUTCOME_CSS])
+    if clashes:
+        raise BuildFailed([*site.warnings, *clashes])
+
+
 def produce_bytes(factory: RendererFactory, site_dir: Path
                   ) -> Callable[[pages.OutputFile], bytes]:
     def produce(file: pages.OutputFile) -> bytes:
@@ -295,6 +312,7 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
         site_plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                     assets.outputs(static) + list(pictures), work.bodies,
                                     cards=cards)
+        check_addresses(site, site_plan, static, pictures)
         cards.want(site_plan.cards)
         factory = renderer_factory(site, store, links)
         digests = factory.digests()  # compiles the templates if anything will render
@@ -366,6 +384,7 @@ def check_site(options: BuildOptions) -> BuildResult:
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                assets.outputs(static) + list(pictures), work.bodies,
                                cards=cards)
+        check_addresses(site, plan, static, pictures)
         cards.want(plan.cards)
         factory = renderer_factory(site, None, assets.links(static))
         memory = output.MemoryOutput()

@@ -8,14 +8,16 @@ did-you-mean, never silently dropped; wrong values are errors at their line.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field, fields
+from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator import frontmatter
-from generator.problems import WARNING, Problem, did_you_mean
+from generator import addresses, frontmatter, sources
+from generator.problems import ERROR, WARNING, Problem, did_you_mean
 
 CONFIG_NAME = "content/site.yml"
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -81,6 +83,8 @@ class SiteConfig:
     """Let raw HTML in Markdown through; off by default so a pasted snippet cannot break a page."""
     cards: bool = True
     """Draw a social card (a 1200×630 picture) for every attempt and one for the site."""
+    max_file_mb: int = 10
+    """Largest attempt or page file goldstar reads, in megabytes; a larger one is an error."""
     challenge: Challenge = field(default_factory=Challenge)
     """The goal and its window."""
     outcomes: tuple[Outcome, ...] = tuple(Outcome(k, None, c) for k, c in DEFAULT_OUTCOMES)
@@ -92,10 +96,17 @@ class SiteConfig:
     def outcome_keys(self) -> tuple[str, ...]:
         return tuple(o.key for o in self.outcomes)
 
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
     def tzinfo(self) -> dt.tzinfo:
-        """The site's zone; the machine's own when none is configured."""
+        """The site's zone; without one, UTC for a reproducible build (SOURCE_DATE_EPOCH
+        is set: the same output on every machine) and else the machine's own."""
         if self.timezone:
             return ZoneInfo(self.timezone)
+        if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+            return dt.UTC
         local = dt.datetime.now().astimezone().tzinfo
         assert local is not None
         return local
@@ -136,16 +147,24 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(keys, f"{'.'.join(keys)} must be text")
             return default
+        if frontmatter.find_control(value):
+            self.problem(keys, f"{'.'.join(keys)} holds an invisible control character, which "
+                         "a web page or feed cannot show; it is left out",
+                         "delete the escape (such as \\x01 or \\u0007) from the text", WARNING)
         return value
 
     def integer(self, data: dict[str, Any], keys: tuple[str, ...], default: Any,
-                minimum: int = 1) -> Any:
+                minimum: int = 1, maximum: int = 1_000_000_000) -> Any:
         value = data.get(keys[-1], default)
         if value is None or value is default:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.problem(keys, f"{'.'.join(keys)} must be a whole number of at least {minimum}",
                          f"for example `{keys[-1]}: {max(minimum, 10)}`")
+            return default
+        if value > maximum:
+            self.problem(keys, f"{'.'.join(keys)} must be at most {maximum:,}",
+                         f"for example `{keys[-1]}: {maximum}`")
             return default
         return value
 
@@ -192,8 +211,6 @@ def resolve_as_of(as_of: dt.date | None, tz: dt.tzinfo,
     """--as-of, else the day of SOURCE_DATE_EPOCH, else today; in the site's zone."""
     if as_of is not None:
         return as_of
-    import os
-
     epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
@@ -252,14 +269,17 @@ def parse_date(value: Any) -> dt.date:
 def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem], bytes]:
     """Read and validate `content/site.yml`; returns the config, problems and raw bytes."""
     path = site_dir / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.exists(path):
         return SiteConfig(), [Problem(
             CONFIG_NAME, None, None,
             "the site configuration is missing",
             f"create {CONFIG_NAME} with at least a title and a challenge goal "
             f"(see the README), or pass --site with the folder of your site",
         )], b""
-    raw = path.read_bytes()
+    found = sources.read(CONFIG_NAME, str(path))
+    if isinstance(found, Problem):  # a FIFO, a device, too large, unreadable: never a hang
+        return SiteConfig(), [_unreadable_config(found)], b""
+    raw = found.data
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -277,6 +297,20 @@ def load_config(site_dir: Path) -> tuple[SiteConfig, list[Problem], bytes]:
         return SiteConfig(), [Problem(CONFIG_NAME, exc.line, exc.column, message, exc.hint)], raw
     config, problems = config_from_dict(data, doc, CONFIG_NAME)
     return config, problems, raw
+
+
+def _unreadable_config(found: Problem) -> Problem:
+    """What sources.read said about site.yml, as an error: the site needs it."""
+    if "regular file" in found.message:
+        return Problem(CONFIG_NAME, None, None,
+                       "is not a plain file (it is a folder, a pipe or a device), so goldstar "
+                       "cannot read the settings from it",
+                       "replace it with a text file of settings (see the README)")
+    if found.message.startswith("is ") and "MB" in found.message:
+        return Problem(CONFIG_NAME, None, None, found.message.split(", more than")[0] +
+                       f", more than the {sources.MAX_FILE_BYTES // 1048576} MB a settings "
+                       "file may have", "keep only the settings in it")
+    return dataclasses_replace(found, severity=ERROR)
 
 
 def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
@@ -336,6 +370,7 @@ def config_from_dict(data: dict[str, Any], doc: frontmatter.Document,
         latest_entries=r.integer(data, ("latest_entries",), default.latest_entries),
         allow_html=r.boolean(data, ("allow_html",), default.allow_html),
         cards=r.boolean(data, ("cards",), default.cards),
+        max_file_mb=r.integer(data, ("max_file_mb",), default.max_file_mb, maximum=1000),
         challenge=challenge,
         outcomes=outcomes,
         extra=extra,
@@ -355,8 +390,13 @@ def _outcomes(r: _Reader, value: Any, default: tuple[Outcome, ...]) -> tuple[Out
     for key, spec in value.items():
         key = str(key)
         if not re.match(r"^[a-z0-9][a-z0-9_-]*$", key):
-            r.problem(("outcomes", key), f'outcome name "{key}" must be lowercase letters, '
+            r.problem(("outcomes", key), f'outcome name "{key[:60]}" must be lowercase letters, '
                       "digits and dashes (it becomes part of a web address)")
+            continue
+        wrong = addresses.segment_problem(key)
+        if wrong is not None:
+            r.problem(("outcomes", key), f'outcome name "{key[:60]}" {wrong}',
+                      "choose another name (it becomes part of a web address)", at_key=True)
             continue
         spec = spec or {}
         if not isinstance(spec, dict):

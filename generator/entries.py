@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from generator import frontmatter
+from generator import addresses, frontmatter
 from generator.config import SiteConfig, parse_date, to_bool
 from generator.hashing import digest as digest_bytes
 from generator.problems import WARNING, Problem, did_you_mean
@@ -27,7 +26,7 @@ PAGES_DIR = "content/pages"
 ATTEMPT_KEYS = ("title", "date", "outcome", "category", "tags", "ask", "feedback",
                 "lesson", "decided", "draft", "private", "slug", "extra")
 PAGE_KEYS = ("title", "slug", "draft", "description", "extra")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*\Z")  # \Z: `$` would let a final newline in
 DATETIME_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
     r"(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -79,9 +78,77 @@ class StandalonePage:
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by dashes, for URLs of names and tags."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+    """A safe address segment from a name: lowercase ASCII words joined by dashes,
+    or the name's own letters when it has no Latin ones (addresses.py has the rules)."""
+    return addresses.slugify(text)
+
+
+def stem_slug(stem: str) -> str:
+    """The address of a file named `stem.md`: the name itself when it is already
+    a safe slug, else its slugified form (so `2026-03-14-x` stays as it is)."""
+    # SLUG_RE leaves ASCII only, so characters are bytes here (addresses.segment_problem
+    # says the same more slowly; this runs for every file)
+    if (SLUG_RE.match(stem) and len(stem) <= addresses.MAX_SEGMENT_BYTES
+            and stem[-1] != "." and stem.partition(".")[0] not in addresses.WINDOWS_RESERVED):
+        return stem
+    return addresses.slugify(stem)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: cut short, so a megabyte of text is not repeated."""
+    text = str(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# The C0 controls, and 0xEF, the first byte of U+FFFE and U+FFFF in UTF-8 (and of
+# the rest of U+F000 to U+FFFF, rare in text): a file with none of them is clean.
+_CONTROL_BYTES = bytes([*range(9), 11, 12, *range(14, 32), 0xEF])
+
+
+def control_warnings(path: str, raw: bytes, doc: frontmatter.Document,
+                     data: dict[str, Any]) -> list[Problem]:
+    """A warning at each field and body line that holds a control character.
+
+    The bytes are checked first, at C speed: almost every file has none. In
+    front matter such a character can only come from an escape (`"\x01"`):
+    YAML refuses it written as it is.
+    """
+    problems: list[Problem] = []
+    if "\\" in doc.yaml_text:
+        for key, value in data.items():
+            if _holds_control(value):
+                line, column = frontmatter.locate(doc, key)
+                problems.append(Problem(
+                    path, line, column, f"{shown(key)} holds an invisible control character, "
+                    "which a web page or feed cannot show; it is left out",
+                    "delete the escape (such as \\x01 or \\u0007) from the text", WARNING))
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+        return problems
+    lines = doc.body.split("\n")
+    for offset, text in enumerate(lines):
+        found = frontmatter.find_control(text)
+        if found:
+            problems.append(Problem(
+                path, doc.body_line + offset, found.start() + 1,
+                f"this line holds an invisible control character (U+{ord(found.group()):04X}), "
+                "which a web page or feed cannot show; it is left out",
+                "delete it (your editor may show it as a box, or not at all)", WARNING))
+    return problems
+
+
+def _holds_control(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if frontmatter.find_control(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def body_text(raw: bytes) -> str:
@@ -137,8 +204,9 @@ class _Fields:
         if isinstance(value, (bool, int, float)):
             return frontmatter.source_text(self.doc, key) or str(value)
         if not isinstance(value, str):
-            self.error(key, f"{key} must be a single line of text, not a "
-                       f"{'list' if isinstance(value, list) else 'group of fields'}",
+            kind = ("a list" if isinstance(value, list) else
+                    "a group of fields" if isinstance(value, dict) else "another kind of value")
+            self.error(key, f"{key} must be a single line of text, not {kind}",
                        f'write it as `{key}: "..."`')
             return None
         return value.strip()
@@ -149,7 +217,7 @@ class _Fields:
             return False
         result = to_bool(value)
         if result is None:
-            self.error(key, f'{key} must be true or false, not "{value}"',
+            self.error(key, f'{key} must be true or false, not "{shown(value)}"',
                        f"write `{key}: true` or `{key}: false`")
             return False
         return result
@@ -213,6 +281,7 @@ def _open(path: str, raw: bytes,
     f = _Fields(path, doc, data)
     f.duplicates()
     f.unknown_keys(known_keys)
+    f.problems += control_warnings(path, raw, doc, data)
     return f, f.problems
 
 
@@ -273,10 +342,10 @@ def _date(f: _Fields, key: str, config: SiteConfig,
         if required:
             f.error(key, f"{key} is missing", f"add a line like `{key}: 2026-03-14`")
         return None, None
-    text = str(value).strip()
+    text = str(value).strip() if not isinstance(value, (list, dict)) else ""
     match = DATETIME_RE.match(text)
     if not match:
-        f.error(key, f'{key} "{text}" is not a date (expected YYYY-MM-DD)',
+        f.error(key, f'{key} "{shown(value)}" is not a date (expected YYYY-MM-DD)',
                 f"write it like `{key}: 2026-03-14` or `{key}: 2026-03-14T21:30:00+01:00`")
         return None, None
     try:
@@ -290,9 +359,23 @@ def _date(f: _Fields, key: str, config: SiteConfig,
         moment = dt.datetime.combine(day, dt.time(), tz)
     elif moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    else:  # an offset was given: the attempt belongs to its day in the site's zone
+    # The moment in UTC and in the site's zone must be days of the calendar too;
+    # only the first and last day can be a day off (offsets are under 24 hours).
+    if day in _CALENDAR_ENDS:
+        try:
+            moment.astimezone(dt.UTC)
+            moment.astimezone(tz)
+        except OverflowError:
+            f.error(key, f"{key} {text} falls outside the calendar (before 0001-01-01 or after "
+                    "9999-12-31) once its time zone is taken into account",
+                    f"write a date between 0001-01-02 and 9999-12-30, like `{key}: 2026-03-14`")
+            return None, None
+    if match.group(3):  # an offset was given: the attempt belongs to its day in the site's zone
         day = moment.astimezone(tz).date()
     return day, moment
+
+
+_CALENDAR_ENDS = (dt.date.min, dt.date.max)
 
 
 def _outcome(f: _Fields, config: SiteConfig) -> str | None:
@@ -304,9 +387,9 @@ def _outcome(f: _Fields, config: SiteConfig) -> str | None:
         return None
     if isinstance(value, bool):  # `outcome: false` or an explicit !!bool
         value = "yes" if value else "no"
-    word = str(value).strip().lower()
+    word = shown(value, 200).strip().lower()
     if word not in keys:
-        f.error("outcome", f'outcome "{value}" is not one of: {", ".join(keys)}',
+        f.error("outcome", f'outcome "{shown(value)}" is not one of: {", ".join(keys)}',
                 did_you_mean(word, keys) or "outcomes are set under `outcomes:` in site.yml")
         return None
     return word
@@ -315,12 +398,16 @@ def _outcome(f: _Fields, config: SiteConfig) -> str | None:
 def _slug(f: _Fields, rel_path: str) -> str | None:
     value = f.data.get("slug")
     if value is None:
-        stem = rel_path.rpartition("/")[2][: -len(".md")]
-        return stem if SLUG_RE.match(stem) else slugify(stem)
-    text = str(value).strip()
+        return stem_slug(rel_path.rpartition("/")[2][: -len(".md")])
+    text = shown(value, 1000).strip()
     if not SLUG_RE.match(text):
-        f.error("slug", f'slug "{text}" cannot be part of a web address',
+        f.error("slug", f'slug "{shown(text)}" cannot be part of a web address',
                 f"use lowercase letters, digits and dashes, e.g. `slug: {slugify(text)}`")
+        return None
+    wrong = addresses.segment_problem(text)
+    if wrong is not None:
+        f.error("slug", f'slug "{shown(text)}" {wrong}',
+                f"choose another, e.g. `slug: {slugify(text)}`")
         return None
     return text
 
@@ -381,7 +468,10 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     values["decided"] = dt.date.fromisoformat(decided) if decided else None
     published = dt.datetime.fromisoformat(values["published"])
     if zone is not None:  # the zone object itself, not only its offset on that day
-        published = published.astimezone(_zone(zone))
+        try:
+            published = published.astimezone(_zone(zone))
+        except OverflowError:
+            raise ValueError("malformed cached entry") from None
     values["published"] = published
     values["tags"] = tuple(values["tags"])
     if not (all(type(values[name]) is str for name in _TEXT_FIELDS)

@@ -8,6 +8,7 @@ are yes/no flags accept `yes`/`no` when they are validated, by their type.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,21 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 FENCE = "---"
+
+def find_control(text: str) -> re.Match[str] | None:
+    """The first character of `text` that XML 1.0 forbids and no page should hold
+    (C0 controls but tab, newline and carriage return, and the non-characters
+    U+FFFE and U+FFFF), or None. Templates strip them from every page
+    (templates.without_controls); a warning names where they were written."""
+    if text.isprintable():  # no control at all: the common case, at C speed
+        return None
+    return _control_pattern().search(text)
+
+
+@functools.cache
+def _control_pattern() -> re.Pattern[str]:
+    """Compiled when first needed: a class that reaches U+FFFF takes 0.3 ms to compile."""
+    return re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class FrontMatterError(Exception):
@@ -35,11 +51,47 @@ class FrontMatterError(Exception):
         self.hint = hint
 
 
+MAX_INT_DIGITS = 4300
+"""Longest whole number read (Python's own limit for turning text into a number)."""
+MAX_DEPTH = 50
+"""Deepest nesting of lists and groups: front matter needs three or four levels."""
+MAX_ALIAS_VALUES = 10_000
+"""How many values YAML aliases (`*name`) may add by repeating what an anchor holds."""
+
+_SHORT_TAGS = {"int": "a whole number", "float": "a number", "bool": "true or false",
+               "timestamp": "a date", "binary": "base64 data"}
+
+
+class _ValueError(yaml.constructor.ConstructorError):
+    """A value its tag cannot make (`!!int abc`), at the value's mark, with a hint."""
+
+    def __init__(self, node: yaml.Node, problem: str, hint: str) -> None:
+        super().__init__(None, None, problem, node.start_mark)
+        self.hint = hint
+
+
 def _core_schema_loader(base: type) -> type:
     """A loader class that resolves plain scalars by the YAML 1.2 core schema."""
+    # libyaml refuses `"\ud800"`; PyYAML's own scanner makes a lone surrogate of it
+    surrogates = not issubclass(base, yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else True
 
     class CoreLoader(base):  # type: ignore[misc]
-        pass
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            """PyYAML's, with what its constructors raise as plain Python errors
+            (`!!int abc`, `!!bool maybe`, a number of 5,000 digits) turned into a
+            YAML error at the value, so it reaches the person as a line to fix."""
+            try:
+                value = super().construct_object(node, deep)
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                    IndexError, RecursionError) as exc:
+                raise _unreadable(node, exc) from None
+            if type(value) is int and value.bit_length() > _MAX_INT_BITS:
+                raise _too_many_digits(node)
+            if surrogates and type(value) is str and re.search("[\ud800-\udfff]", value):
+                raise _ValueError(node, "this text holds half of a character (an escape "
+                                  "such as \\ud800), which UTF-8 cannot write",
+                                  "write the whole character, or delete the escape")
+            return value
 
     CoreLoader.yaml_implicit_resolvers = {}
     rules = [
@@ -55,6 +107,28 @@ def _core_schema_loader(base: type) -> type:
     for tag, pattern, first in rules:
         CoreLoader.add_implicit_resolver(tag, re.compile(pattern), first)
     return CoreLoader
+
+
+_MAX_INT_BITS = int(MAX_INT_DIGITS * 3.3219)  # log2(10): any base, 4,300 decimal digits
+
+
+def _too_many_digits(node: yaml.Node) -> _ValueError:
+    return _ValueError(node, f"this number has more than {MAX_INT_DIGITS:,} digits, more "
+                       "than goldstar can read", "put it in quotes to keep it as text")
+
+
+def _unreadable(node: yaml.Node, exc: Exception) -> _ValueError:
+    """The error for a value that its tag (explicit or implied) cannot make."""
+    if isinstance(exc, ValueError) and "digits" in str(exc):  # Python's int limit
+        return _too_many_digits(node)
+    tag = str(node.tag)
+    name = tag.rsplit(":", 1)[-1]
+    written = "!!" + name if tag.startswith("tag:yaml.org,2002:") else tag
+    shown = node.value if isinstance(node.value, str) else ""
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    what = _SHORT_TAGS.get(name, f"a {written} value")
+    return _ValueError(node, f'"{shown}" is not {what}, as `{written}` in front of it says',
+                       f"remove `{written}`, or write the value it expects")
 
 
 Loader = _core_schema_loader(_BaseLoader)
@@ -146,6 +220,8 @@ def _plain(text: str) -> Any:
     if text in _WORDS:
         return _WORDS[text]
     if text[0] in "0123456789+-.":
+        if len(text) > 100 and _INT.fullmatch(text):
+            return _UNRESOLVED  # a number this long is PyYAML's to judge (and refuse)
         if _INT.fullmatch(text):
             return int(text, 0)
         if _FLOAT.fullmatch(text):
@@ -209,8 +285,16 @@ def load(doc: Document) -> dict[str, Any]:
     simple = _load_simple(doc.yaml_text)
     if simple is not None:
         return simple
+    loader = Loader(doc.yaml_text)
     try:
-        data = yaml.load(doc.yaml_text, Loader=Loader)  # noqa: S506 - a safe loader
+        # Composed first, then checked, then constructed: what yaml.load does,
+        # with a look at the shape in between, so that an alias bomb (each
+        # anchor repeating the last one ten times) or a value nested a thousand
+        # deep is a line to fix instead of gigabytes of memory or a crash later.
+        node = loader.get_single_node()
+        if node is not None:
+            _check_shape(doc, node)
+        data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context == "while scanning a simple key" and exc.context_mark is not None:
@@ -224,14 +308,26 @@ def load(doc: Document) -> dict[str, Any]:
         what = exc.problem or exc.context or "the YAML cannot be read"
         at = doc.yaml_text[mark.index] if mark is not None and mark.index < len(
             doc.yaml_text) else ""
+        if isinstance(exc, _ValueError):
+            raise FrontMatterError(line, f"front matter: {what}", exc.hint, column) from None
         raise FrontMatterError(
             line,
             f"front matter is not valid YAML: {what}",
             _yaml_hint(what, at),
             column,
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, at an index
+        text = doc.yaml_text
+        line = doc.yaml_line + text.count("\n", 0, exc.position)
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise FrontMatterError(
+            line, f"front matter holds a control character (U+{exc.character:04X}), which "
+            "YAML does not allow", "delete it (your editor may show it as a box, or not at "
+            "all)", column) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         raise FrontMatterError(doc.yaml_line, f"front matter is not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -241,6 +337,86 @@ def load(doc: Document) -> dict[str, Any]:
             "write each field on its own line, like `title: My attempt`",
         )
     return data
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_shape(doc: Document, root: yaml.Node) -> None:
+    """Refuse a document whose values, with every alias written out, would be
+    too many, too deep or endless (an alias inside its own anchor).
+
+    Aliases share one node, so the walk visits each node once and adds up
+    what it would be written out: cheap however large the expansion.
+    Skipped when the text can neither hold an alias nor nest deep enough.
+    """
+    text = doc.yaml_text
+    if "*" not in text and sum(map(text.count, ("\n", "[", "{", "- ", "? "))) < MAX_DEPTH:
+        return
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(kid)] for kid in kids)
+            depth[key] = 1 + max((depth[id(kid)] for kid in kids), default=0)
+            open_nodes.discard(key)
+            continue
+        if key in size:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for kid in _children(node):
+            if id(kid) in open_nodes:
+                raise _shape_error(doc, root, kid, "this value holds itself through a YAML "
+                                   "alias (`*name` inside the `&name` it repeats)",
+                                   "remove that alias")
+            stack.append((kid, False))
+    if depth[id(root)] > MAX_DEPTH:
+        raise _shape_error(doc, root, None, f"values are nested more than {MAX_DEPTH} "
+                           "levels deep here", "write the value flat, as a line of text",
+                           lambda n: depth[id(n)] > MAX_DEPTH - 1)
+    if size[id(root)] > len(size) + MAX_ALIAS_VALUES:
+        raise _shape_error(doc, root, None, "YAML aliases (`*name`) here repeat more than "
+                           f"{MAX_ALIAS_VALUES:,} values", "write the values out instead of "
+                           "repeating them with `&name` and `*name`",
+                           lambda n: size[id(n)] > MAX_ALIAS_VALUES)
+
+
+def _shape_error(doc: Document, root: yaml.Node, inner: yaml.Node | None, message: str,
+                 hint: str, too_big: Any = None) -> FrontMatterError:
+    """The error at the top-level key whose value is at fault (an alias node
+    carries the line of its anchor, so the key's line is the one to show)."""
+    line, column = doc.yaml_line + root.start_mark.line, root.start_mark.column + 1
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value_node in root.value:
+            if (too_big(value_node) if too_big else _reaches(value_node, inner)):
+                line = doc.yaml_line + key_node.start_mark.line
+                column = key_node.start_mark.column + 1
+                break
+    return FrontMatterError(line, message, hint, column)
+
+
+def _reaches(node: yaml.Node, target: yaml.Node | None) -> bool:
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is target:
+            return True
+        if id(current) not in seen:
+            seen.add(id(current))
+            stack.extend(_children(current))
+    return False
 
 
 def _yaml_hint(problem: str, at: str = "") -> str | None:

@@ -45,6 +45,11 @@ LANGUAGE_ONLY = frozenset({"date_format"})
 """Keys taken only from the language's own files, never from English: English's
 date pattern ("d MMMM y") is not German's ("d. MMMM y")."""
 
+FILLED_BY_GOLDSTAR = {"outcome_heading": ("label",), "category_heading": ("name",),
+                      "tag_heading": ("name",)}
+"""Strings the planner fills in itself (pages.py), with the names it gives: one
+line of text each, so a typo is a line to fix, not a crash halfway through the plan."""
+
 LEGACY = frozenset({"months"})
 """Keys of older themes that goldstar no longer reads (CLDR names the months)."""
 
@@ -400,8 +405,17 @@ def _read_value(key: str, key_node: yaml.Node, node: yaml.Node, shown: str,
                 f"indent one `name: text` line per entry by two spaces under {key}:")
         return None
     if isinstance(node, yaml.ScalarNode):
-        return _read_text(key, node, problem)
-    if isinstance(node, yaml.SequenceNode) or key in LANGUAGE_ONLY:
+        text = _read_text(key, node, problem)
+        given = FILLED_BY_GOLDSTAR.get(key)
+        if text is not None and given is not None:
+            unknown = [name for name in _placeholders(text) if name not in given]
+            if unknown:
+                names = ", ".join("{" + name + "}" for name in given)
+                problem(f'the text of "{key}" uses {{{unknown[0]}}}, but goldstar fills in '
+                        f"only {names} there", f"write {names} where the name should show")
+                return None
+        return text
+    if isinstance(node, yaml.SequenceNode) or key in LANGUAGE_ONLY or key in FILLED_BY_GOLDSTAR:
         problem(f'"{key}" must be a text, not {_shape(node)}',
                 f'write it on one line, like `{key}: "..."`')
         return None

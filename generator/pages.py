@@ -21,11 +21,11 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from generator import charts
+from generator import addresses, charts
 from generator.badge import badge_svg
 from generator.config import SiteConfig
 from generator.derive_cards import CardSpec
-from generator.entries import Entry, StandalonePage, slugify
+from generator.entries import Entry, StandalonePage
 from generator.stats import Attempt, Stats, category_key
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
@@ -180,9 +180,11 @@ class AttemptView:
         published before it: the archive says where a number is missing."""
         # Everything a list, a feed or a neighbour link may show of this attempt.
         # The names of its category and tags are spelled by the first attempt that
-        # uses them, so they are here besides the file's digest.
+        # uses them, and their addresses depend on the names before them
+        # (addresses.term_slugs), so both are here besides the file's digest.
         self.key = (numbering.keyed(attempt), attempt.entry.digest, attempt.outcome,
-                    category.name if category else None, tuple([tag.name for tag in tags]),
+                    (category.name, category.url) if category else None,
+                    tuple([(tag.name, tag.url) for tag in tags]),
                     tuple([numbering.keyed(a) for a in gap_before]))
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
@@ -389,16 +391,23 @@ def plan_site(
         category_terms, tag_terms, made_terms, by_name = {}, {}, {}, {}
 
     def term_of(name: str, terms: dict[str, Term], folder: str) -> Term:
-        """The term for a category or tag name; the first spelling of a slug wins."""
+        """The term for a category or tag name. Names that differ only in capitals
+        share one (the first spelling wins); other names that would share an
+        address get one of their own (addresses.term_slugs), first come first served."""
         term = by_name.get((folder, name))
         if term is None:
-            slug = slugify(name)
-            term = terms.get(slug)
-            if term is None:
-                url = f"/{folder}/{slug}/"
-                # the last plan's object when it is equal: views that hold it stay valid
-                term = memo.terms.get((name, url)) or Term(name, url)
-                terms[slug] = made_terms[(name, url)] = term
+            same = addresses.term_key(name)
+            for slug in addresses.term_slugs(name):
+                term = terms.get(slug)
+                if term is None:
+                    url = f"/{folder}/{slug}/"
+                    # the last plan's object when it is equal: views that hold it stay valid
+                    term = memo.terms.get((name, url)) or Term(name, url)
+                    terms[slug] = made_terms[(name, url)] = term
+                    break
+                if addresses.term_key(term.name) == same:
+                    break
+            assert term is not None
             by_name[(folder, name)] = term
         return term
 
@@ -655,7 +664,8 @@ def plan_site(
         "/sitemap.xml", "sitemap.xml", "sitemap.xml",
         ("sitemap", tuple([f.url for f in mapped]), tuple([f.lastmod for f in mapped])),
         lambda: {"page": _page_info("/sitemap.xml", "sitemap", None, "sitemap"),
-                 "urls": [{"loc": config.base_url + f.url.lstrip("/"), "lastmod": f.lastmod}
+                 "urls": [{"loc": config.base_url + addresses.uri_path(f.url).lstrip("/"),
+                           "lastmod": f.lastmod}
                           for f in mapped]},
         in_sitemap=False,
     ))

@@ -37,6 +37,7 @@ from generator.build import (
     Timer,
     aggregate,
     attach_photos,
+    check_addresses,
     fingerprint,
     link_sources,
     open_store,
@@ -63,6 +64,7 @@ from generator.site import (
     parse_sources,
     read_sources,
 )
+from generator.templates import without_controls
 
 KEPT = "Still showing the last good build."
 
@@ -246,10 +248,14 @@ class Session:
         timer = Timer()
         options = self.options
         if self.settings is None or changed is None or not _only_content(changed, options):
+            limit = self.settings.config.max_file_bytes if self.settings else None
             self.settings = load_settings(options)
             self.theme_root = self.settings.theme.root
+            if limit is not None and limit != self.settings.config.max_file_bytes:
+                changed = None  # a new size limit: every file is read again under it
         settings = self.settings
-        self.files, problems = read_sources(options.site_dir, self.files, changed)
+        self.files, problems = read_sources(options.site_dir, self.files, changed,
+                                            limit=settings.config.max_file_bytes)
         if self.parsed is None or self.parsed.settings != ParsedFiles(None,
                                                                       settings.config).settings:
             self.parsed = ParsedFiles(self.store, settings.config)
@@ -273,6 +279,11 @@ class Session:
         plan = pages.plan_site(site.config, attempts, site.pages, counts, site.strings,
                                assets.outputs(static, hashed=False) + list(pictures),
                                work.bodies, self.late, self.memo, cards=cards)
+        try:
+            check_addresses(site, plan, static, pictures, hashed=False)
+        except BuildFailed:
+            self.built = None  # the memo holds the failed plan: no patching onto the last one
+            raise
         cards.want(plan.cards)
         numbers = dict(self.late.values)
         timer.lap("plan")
@@ -313,7 +324,8 @@ class Session:
         paths = _attempt_paths(changed, options, built.entry_index)
         if paths is None:
             return None
-        files, read_problems = read_sources(options.site_dir, self.files, changed)
+        files, read_problems = read_sources(options.site_dir, self.files, changed,
+                                            limit=site.config.max_file_bytes)
         if read_problems != self.files.listing_problems:
             return None
         config = site.config
@@ -431,6 +443,7 @@ class Session:
                                 numbering.fill(parts, out.table))
             # Plain numbers then, and rendered again whenever any number changes.
             text = late.render_plain(lambda: renderer.render(template, file.context(), site_dir))
+            text = without_controls(text)  # a NUL a person wrote, kept for numbering.split
             return LatePage(None, None, everything, everything, text.encode("utf-8"))
 
         return produce

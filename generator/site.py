@@ -218,14 +218,16 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
                  changed: set[Path] | None = None,
                  listed: Callable[[list[tuple[str, str]]], None] | None = None,
                  each: Callable[[int, Source], Source] | None = None,
+                 limit: int = sources.MAX_FILE_BYTES,
                  ) -> tuple[SourceFiles, list[Problem]]:
     """Read every content file, or with `previous` and `changed` (serve) only
     those that changed; a new or removed folder means reading the list again.
     `listed` hears of the attempt files found, before they are read; `each(count,
     source)` sees every file as it is read (count: of files listed) and gives
-    what to keep of it."""
+    what to keep of it; `limit` is the size of the largest file read (site.yml's
+    max_file_mb)."""
     if previous is not None and changed is not None:
-        updated = _reread(site_dir, previous, changed)
+        updated = _reread(site_dir, previous, changed, limit)
         if updated is not None:
             return updated, list(updated.listing_problems)
     files = SourceFiles()
@@ -238,7 +240,7 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
         files.listing_problems += listing.problems
         files.listing_problems += sources.not_markdown_warnings(listing, what)
         for path, abs_path in listing.files:
-            found = sources.read(path, abs_path)
+            found = sources.read(path, abs_path, limit)
             if isinstance(found, Problem):
                 files.listing_problems.append(found)
             else:
@@ -247,8 +249,8 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
     return files, problems
 
 
-def _reread(site_dir: Path, previous: SourceFiles,
-            changed: set[Path]) -> SourceFiles | None:
+def _reread(site_dir: Path, previous: SourceFiles, changed: set[Path],
+            limit: int = sources.MAX_FILE_BYTES) -> SourceFiles | None:
     """The previous files with the changed ones read again; None when only a new
     walk can tell (a folder appeared or went, or a file that is not Markdown)."""
     files = SourceFiles(dict(previous.attempts), dict(previous.pages),
@@ -273,7 +275,7 @@ def _reread(site_dir: Path, previous: SourceFiles,
         if not abs_path.exists():
             del target[path]
             continue
-        found = sources.read(path, str(abs_path))
+        found = sources.read(path, str(abs_path), limit)
         if isinstance(found, Problem):
             return None  # the walk reports it
         added = added or path not in target
@@ -356,7 +358,7 @@ def load_site(options: BuildOptions, store: ArtifactStore | None = None,
     files, problems = read_sources(
         options.site_dir, listed=None if listed is None else (lambda found: listed(settings,
                                                                                      found)),
-        each=each if release_bytes else None)
+        each=each if release_bytes else None, limit=settings.config.max_file_bytes)
     attempts, pages, found = parse_sources(files, parsed, settings.config, options.drafts)
     problems = [*settings.warnings, *problems, *found]
     if errors(problems):

@@ -12,13 +12,15 @@ order a file system lists things in.
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.hashing import digest
-from generator.problems import WARNING, Problem
+from generator.problems import ERROR, WARNING, Problem
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Default size limit of one Markdown file (10 MB: a long story is 50 KB)."""
@@ -66,7 +68,8 @@ def discover(site_dir: Path, folder: str) -> Listing:
     skip = len(str(site_dir)) + 1
     if not os.path.isdir(root):
         return listing
-    seen = {os.path.realpath(root)}
+    real_root = os.path.realpath(root)
+    seen = {real_root}
     stack = [root]
     while stack:
         current = stack.pop()
@@ -96,10 +99,19 @@ def discover(site_dir: Path, folder: str) -> Listing:
                             rel, None, None, "is a link to something outside the site; skipped",
                             "copy the file into the site instead of linking to it", WARNING))
                         continue
+                    if not os.path.exists(item.path):
+                        listing.problems.append(_dead_link(rel, item.path))
+                        continue
                 if item.is_dir():
                     if name.startswith("_"):
                         continue
                     real = os.path.realpath(item.path)
+                    if is_link and real_root.startswith(real + os.sep):
+                        listing.problems.append(Problem(
+                            rel, None, None, "is a link to a folder that holds it; skipped "
+                            "(its files would be read twice, some as the wrong kind)",
+                            "delete the link", WARNING))
+                        continue
                     if real not in seen:  # a link back up would loop forever
                         seen.add(real)
                         folders.append(item.path)
@@ -111,9 +123,7 @@ def discover(site_dir: Path, folder: str) -> Listing:
                         "remove it from content/", WARNING))
                     continue
             except OSError as exc:
-                listing.problems.append(Problem(
-                    rel, None, None, f"cannot be read ({exc.strerror or exc})",
-                    "check the file's permissions"))
+                listing.problems.append(_unreadable(rel, exc))
                 continue
             if name.endswith(".md"):
                 listing.files.append((rel, item.path))
@@ -156,8 +166,7 @@ def read(path: str, abs_path: str, limit: int = MAX_FILE_BYTES) -> Source | Prob
     try:
         fd = os.open(abs_path, _O_READ)
     except OSError as exc:
-        return Problem(path, None, None, f"cannot be read ({exc.strerror or exc})",
-                       "check the file's permissions")
+        return _unreadable(path, exc)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -178,11 +187,36 @@ def read(path: str, abs_path: str, limit: int = MAX_FILE_BYTES) -> Source | Prob
                     return _too_large(path, size, limit)
             data = b"".join(chunks)
     except OSError as exc:
-        return Problem(path, None, None, f"cannot be read ({exc.strerror or exc})",
-                       "check the file's permissions")
+        return _unreadable(path, exc)
     finally:
         os.close(fd)
     return Source(path, digest(data), data)
+
+
+def _unreadable(path: str, exc: OSError) -> Problem:
+    """An error for a file the system would not give: why, and what to do."""
+    if exc.errno == errno.ELOOP:
+        return Problem(path, None, None, "is a link that leads back to itself (a loop), so it "
+                       "cannot be read", "delete the link, or point it at the real file")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return Problem(path, None, None, "cannot be read: you do not have permission",
+                       "give yourself permission to read it (chmod u+r)")
+    return Problem(path, None, None, f"cannot be read ({exc.strerror or exc})",
+                   "check that the file is there and that you may read it")
+
+
+def _dead_link(rel: str, abs_path: str) -> Problem:
+    """A link whose target is missing or loops: an error for a Markdown file,
+    whose attempt would silently drop out of the site, else a warning."""
+    severity = ERROR if rel.endswith(".md") else WARNING
+    try:
+        os.stat(abs_path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return dataclasses.replace(_unreadable(rel, exc), severity=severity)
+    return Problem(rel, None, None,
+                   f"is a link to {os.readlink(abs_path)}, which does not exist",
+                   "point the link at the file, or delete it", severity)
 
 
 def _too_large(path: str, size: int, limit: int) -> Problem:

@@ -98,8 +98,11 @@ def available(site_dir: Path) -> list[str]:
 def _is_theme(folder: Path) -> bool:
     """A folder with a theme.yml, or any of templates/, static/, i18n/: a theme
     that changes one stylesheet is just that file in its static/ folder."""
-    return (folder / THEME_FILE).is_file() or any(
-        (folder / kind).is_dir() for kind in ("templates", "static", "i18n"))
+    try:
+        return (folder / THEME_FILE).is_file() or any(
+            (folder / kind).is_dir() for kind in ("templates", "static", "i18n"))
+    except (OSError, ValueError):  # a name no folder can have (too long, a NUL): not found
+        return False
 
 
 def _find(site_dir: Path, name: str, below: Path | None = None) -> Path | None:
