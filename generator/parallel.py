@@ -52,9 +52,9 @@ def map_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], workers: int
     process runs `meanwhile()` while it waits for them, then tells
     `progress(done, total)` as each task comes back.
     """
-    ctx = _context()
+    ctx = _context() if workers > 1 else None
     total = len(tasks)
-    if ctx is None:  # no fork here (Windows), or threads are running
+    if ctx is None:  # one worker, no fork here (Windows), or threads are running
         meanwhile()
         results = []
         for task in tasks:
