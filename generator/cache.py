@@ -37,6 +37,15 @@ from generator.hashing import digest
 from generator.problems import WARNING, Problem
 
 CACHE_DIR = ".goldstar-cache"
+def to_json(value: Any) -> Any:
+    """JSON data for an object a table row holds (site.KeptAsJson), made only
+    when the table is written."""
+    convert = getattr(value, "to_json", None)
+    if convert is None:
+        raise TypeError(f"a table row holds {type(value).__name__}, which is not JSON data")
+    return convert()
+
+
 FORMAT = "goldstar-store-1"
 SHARD_MAGIC = b"GSSHARD1"
 KEY_LENGTH = 32
@@ -266,7 +275,7 @@ class ArtifactStore:
             for name in sorted(self.changed_tables):
                 ns, rows = self.tables[name]
                 text = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
-                                  separators=(",", ":"))
+                                  separators=(",", ":"), default=to_json)
                 _write_atomically(self.root / f"{name}.json", text)
                 del text
                 self.changed_tables.discard(name)

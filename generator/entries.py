@@ -435,7 +435,7 @@ def duplicate_slugs(items: list[Entry]) -> list[Problem]:
 def entry_to_json(entry: Entry) -> dict[str, Any] | None:
     """An entry as JSON data, or None when its `extra` would not survive JSON
     (keys that are not text, say): such a file is simply parsed every time."""
-    if not _json_safe(entry.extra):
+    if not json_safe(entry.extra):
         return None
     data = dict(entry.__dict__)
     data["date"] = entry.date.isoformat()
@@ -486,7 +486,7 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
 
 
 def page_to_json(page: StandalonePage) -> dict[str, Any] | None:
-    return dict(page.__dict__) if _json_safe(page.extra) else None
+    return dict(page.__dict__) if json_safe(page.extra) else None
 
 
 def page_from_json(data: dict[str, Any]) -> StandalonePage:
@@ -496,11 +496,12 @@ def page_from_json(data: dict[str, Any]) -> StandalonePage:
     return page
 
 
-def _json_safe(value: Any) -> bool:
+def json_safe(value: Any) -> bool:
+    """Whether `value` (an entry's `extra`) survives JSON as it is."""
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+        return all(isinstance(k, str) and json_safe(v) for k, v in value.items())
     if isinstance(value, list):
-        return all(_json_safe(v) for v in value)
+        return all(json_safe(v) for v in value)
     if isinstance(value, float):
         return value == value and value not in (float("inf"), float("-inf"))
     return isinstance(value, (str, int, bool, type(None)))

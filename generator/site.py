@@ -130,6 +130,22 @@ def load_settings(options: BuildOptions) -> Settings:
     return Settings(config, config_bytes, theme, strings, loaded, as_of, problems)
 
 
+class KeptAsJson:
+    """A parsed file in the store's table, turned into JSON only when the table
+    is written (cache.to_json): memory holds each entry once, not also as a
+    dict (100,000 attempts: about 50 MB)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Entry | StandalonePage) -> None:
+        self.item = item
+
+    def to_json(self) -> dict[str, Any] | None:
+        if isinstance(self.item, Entry):
+            return entries.entry_to_json(self.item)
+        return entries.page_to_json(self.item)
+
+
 class ParsedFiles:
     """Parsed files by path and digest: in memory, and in the store between builds.
 
@@ -144,6 +160,10 @@ class ParsedFiles:
         self.memory: dict[str, tuple[str, Entry | StandalonePage | None, list[Problem]]] = {}
         self.pictures: dict[str, list[tuple[str, int]]] = {}
         """Per file that shows any: the pictures it shows (found when it is parsed)."""
+        self.lazy_rows = False
+        """Keep entries as objects in the table, made JSON only when it is written:
+        a large site's memory (see KeptAsJson); a small one's edit builds are
+        faster with the rows kept as JSON (no conversion when the table is written)."""
 
     def get(self, path: str, digest: str) -> tuple[Entry | StandalonePage | None,
                                                    list[Problem]] | None:
@@ -156,9 +176,13 @@ class ParsedFiles:
         try:  # the store's data is checked, not trusted
             kind, data, problems = row[1], row[2], [Problem.from_json(p) for p in row[3]]
             item: Entry | StandalonePage | None = None
-            if data is not None:
+            if isinstance(data, KeptAsJson):
+                item = data.item
+            elif data is not None:
                 item = entries.entry_from_json(data) if kind == "attempt" else (
                     entries.page_from_json(data))
+                if self.lazy_rows and item is not None:
+                    row[2] = KeptAsJson(item)  # the object from now on, not both
             pictures = [(str(href), int(line)) for href, line in row[4]]
         except (KeyError, TypeError, ValueError, IndexError):
             return None
@@ -180,11 +204,11 @@ class ParsedFiles:
         self._pictures(path, pictures)
         if self.store is None:
             return
-        row = None
-        if isinstance(item, Entry):
-            row = entries.entry_to_json(item)
-        elif isinstance(item, StandalonePage):
-            row = entries.page_to_json(item)
+        row: Any = None
+        if item is not None:
+            kept = KeptAsJson(item)
+            row = kept.to_json() if not self.lazy_rows else (
+                kept if entries.json_safe(item.extra) else None)
         if item is not None and row is None:
             self.rows.pop(path, None)  # cannot be kept as data: parsed every time
         else:
@@ -351,7 +375,7 @@ def load_site(options: BuildOptions, store: ArtifactStore | None = None,
         nonlocal let_go
         if count <= KEEP_BYTES_UP_TO:
             return source
-        let_go = True
+        let_go = parsed.lazy_rows = True
         parse_file(parsed, source, settings.config)
         return Source(source.path, source.digest, b"")
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from kit import SITES, assert_same_trees, copy_site, run, tree
 
+from generator import entries
+
 # The files whose exact bytes are pinned; the rest is checked by the file list.
 GOLDEN_FILES = [
     "stats.json",
@@ -329,6 +331,30 @@ def test_a_large_site_lets_the_files_bytes_go_and_builds_the_same(
     monkeypatch.setattr(site_module, "KEEP_BYTES_UP_TO", 0)
     assert run("build", "--site", b, "--as-of", "2026-03-21", "--no-cache").code == 0
     assert_same_trees(a / "public", b / "public")
+
+
+def test_a_large_site_keeps_its_parsed_files_as_objects_and_writes_them_as_json(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past site.KEEP_BYTES_UP_TO files the parsed-files table holds the entries
+    themselves (site.KeptAsJson), turned into JSON only when it is written: the
+    table on disk is the one a small site writes, and a warm build reads it."""
+    from generator import site as site_module
+
+    small, large = copy_site("basic", tmp_path / "small"), copy_site("basic", tmp_path / "large")
+    assert run("build", "--site", small, "--as-of", "2026-03-21").code == 0
+    monkeypatch.setattr(site_module, "KEEP_BYTES_UP_TO", 0)
+    assert run("build", "--site", large, "--as-of", "2026-03-21").code == 0
+    table = ".goldstar-cache/parsed.json"
+    assert (json.loads((large / table).read_text())["rows"]
+            == json.loads((small / table).read_text())["rows"])
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cached file was parsed again")
+
+    monkeypatch.setattr(entries, "parse_attempt", no_parsing)
+    shutil.rmtree(large / "public")
+    assert run("build", "--site", large, "--as-of", "2026-03-21").code == 0
+    assert_same_trees(small / "public", large / "public")
 
 
 def test_a_story_changed_while_it_was_built_is_a_problem_not_a_wrong_page(
