@@ -152,9 +152,7 @@ class Shelf:
         back if a page asks for one); otherwise each worker would end up holding
         the HTML of every body it rendered."""
         assert self.folder is not None
-        shards = set(shards)
-        self.drop(self.written - shards)
-        self.written = shards
+        shards = self.hold_only(shards)
         for shard in sorted(shards):
             if self.failed is not None:
                 return
@@ -168,6 +166,15 @@ class Shelf:
                 self.failed = exc
                 return
             self.dirty.discard(shard)
+
+    def hold_only(self, shards: Iterable[str]) -> set[str]:
+        """Forget the shards of this process's last task but these (a worker's
+        next task): they are on disk, or, in a shelf without a folder, no page
+        that is still to render shows them."""
+        shards = set(shards)
+        self.drop(self.written - shards)
+        self.written = shards
+        return shards
 
     def drop(self, shards: Iterable[str]) -> None:
         """Forget what this process holds of these shards: another process wrote

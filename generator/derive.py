@@ -221,6 +221,8 @@ def derive_group(work: BodyWork, digests: Sequence[str], shards: Iterable[str],
     for the pages this worker renders next, and write the group's shards, which
     no other worker writes."""
     bodies = work.bodies
+    if not work.to_disk:
+        bodies.shelf.hold_only(shards)  # --no-cache: the last task's bodies go
     done = []
     for digest in digests:
         body = work.early.get(digest) or bodies.compute(digest)

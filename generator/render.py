@@ -158,7 +158,7 @@ def _in_pool(todo: list[tuple[OutputFile, object]], derive_todo: list[list[str]]
     for each in works:
         each.prepare_pool()
     tasks = task_groups([_owner(f) for f, _ in todo], derive_todo, workers)
-    sends = [keep_bodies or not each.to_disk for each in works]
+    sends = [keep_bodies for _ in works]  # the workers render every page that shows them
 
     def run(task: Task) -> tuple[list[list[Any]], list[R], float, float]:
         indices, keys, shards = task

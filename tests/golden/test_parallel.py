@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kit import SITE_YML, assert_same_trees, attempt, run, write_files
@@ -108,6 +109,34 @@ def test_one_worker_writes_the_store_task_by_task_and_holds_one_task_at_a_time(
     # 300 bodies and 300 cards fill most of the 256 shards of each shelf; memory
     # holds one task's shards (256 / 32) and the bodies the feeds showed (20).
     assert max(held) <= 256 // render.TASKS_PER_WORKER + 20
+
+
+def test_without_a_cache_a_worker_holds_one_task_of_cards_and_bodies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pooled_everywhere: None) -> None:
+    """--no-cache: the shelves have no folder to write to, so a worker lets the
+    last task's cards and bodies go when it starts the next (100,000 attempts:
+    2.5 GiB -> 1.0 GiB per worker). The pool's tasks run here, one after another."""
+    import datetime as dt
+
+    from generator import derive_cards, parallel
+    from generator.build import BuildOptions, build_site
+
+    site_dir = _many_attempts(tmp_path / "site", 300)
+    monkeypatch.setattr(parallel, "_context", lambda: None)
+    held: list[int] = []
+    for cls in (derive.BodyWork, derive_cards.CardWork):
+        def counting(self: Any, *args: Any, _group: Any = cls.derive_group) -> Any:
+            done = _group(self, *args)
+            shelf = self.bodies.shelf if isinstance(self, derive.BodyWork) else self.shelf
+            held.append(len(shelf.shards))
+            return done
+
+        monkeypatch.setattr(cls, "derive_group", counting)
+    result = build_site(BuildOptions(site_dir=site_dir, as_of=dt.date(2026, 3, 31), workers=2,
+                                     use_cache=False))
+    assert result.written > 600
+    assert len(held) > render.TASKS_PER_WORKER
+    assert max(held) <= 2 * 256 // (2 * render.TASKS_PER_WORKER) + 20  # one task, and feeds
 
 
 def test_a_pooled_warm_build_after_edits_keeps_the_store_whole(
