@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _date(value: str) -> dt.date:
+def date_argument(value: str) -> dt.date:
+    """A YYYY-MM-DD command-line date, or a usage error that shows the form."""
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -93,8 +94,9 @@ def add_commands(subparsers: Any) -> None:
     init.add_argument("--goal", type=_positive, metavar="N", help="how many you are after")
     init.add_argument("--counts", type=_words, metavar="OUTCOMES",
                       help="outcomes that count toward the goal, e.g. no or no,ghosted")
-    init.add_argument("--start", type=_date, metavar="DATE", help="first day (default: today)")
-    init.add_argument("--end", type=_date, metavar="DATE",
+    init.add_argument("--start", type=date_argument, metavar="DATE",
+                      help="first day (default: today)")
+    init.add_argument("--end", type=date_argument, metavar="DATE",
                       help="last day (default: the preset's length after the start)")
     init.add_argument("--force", action="store_true",
                       help="use a folder that is not empty (existing files are still kept)")
@@ -109,7 +111,7 @@ def add_commands(subparsers: Any) -> None:
     new.add_argument("--category", help="one group, such as social or job")
     new.add_argument("--tags", type=_words, default=(), metavar="A,B",
                      help="labels, separated by commas")
-    new.add_argument("--date", type=_date, metavar="DATE",
+    new.add_argument("--date", type=date_argument, metavar="DATE",
                      help="the day of the attempt (default: today in the site's timezone)")
     new.add_argument("--edit", action="store_true", help="open the file in $VISUAL or $EDITOR")
     _site(new)
@@ -122,7 +124,7 @@ def add_commands(subparsers: Any) -> None:
     decide.add_argument("attempt", metavar="PATH_OR_SLUG",
                         help="the file, or its name (2026-03-14-free-refill or free-refill)")
     decide.add_argument("--outcome", required=True, help="the answer: no, yes, ghosted ...")
-    decide.add_argument("--date", type=_date, metavar="DATE",
+    decide.add_argument("--date", type=date_argument, metavar="DATE",
                         help="the day the answer came (default: today)")
     decide.add_argument("--feedback", help="what they said")
     decide.add_argument("--lesson", help="what you took away from it")
@@ -153,7 +155,7 @@ def add_commands(subparsers: Any) -> None:
                         help="default: from the --output name, else csv")
     export.add_argument("--output", type=Path, metavar="FILE",
                         help="where to write it (default: print it)")
-    export.add_argument("--as-of", type=_date, metavar="DATE",
+    export.add_argument("--as-of", type=date_argument, metavar="DATE",
                         help="the attempts counted on DATE (default: today)")
     _site(export)
     export.set_defaults(authoring_handler=cmd_export)

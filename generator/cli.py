@@ -6,28 +6,24 @@ Heavy modules are imported inside the commands so `goldstar --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import authoring_cli
-from generator.authoring_cli import VersionAction
+from generator.authoring_cli import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    VersionAction,
+    date_argument,
+)
 
 if TYPE_CHECKING:  # imported by the commands that need them: --help stays fast
     from generator.problems import BuildFailed, Problem
     from generator.site import BuildOptions
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'"{value}" is not a date; write it as YYYY-MM-DD, e.g. 2026-03-14') from None
 
 
 def _port(value: str) -> int:
@@ -62,7 +58,7 @@ def _site_options(parser: argparse.ArgumentParser, output: bool = True) -> None:
                             help="where to write the site; default: public/ in the site folder")
     parser.add_argument("--drafts", action="store_true",
                         help="include attempts and pages marked draft: true")
-    parser.add_argument("--as-of", type=_date, metavar="DATE",
+    parser.add_argument("--as-of", type=date_argument, metavar="DATE",
                         help="build as if today were DATE (YYYY-MM-DD); "
                              "default: SOURCE_DATE_EPOCH or today in the site's timezone")
     parser.add_argument("--base-url", metavar="URL",

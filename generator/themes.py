@@ -13,6 +13,7 @@ wheel; the repository's `themes/` in a source checkout).
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from dataclasses import dataclass
@@ -53,7 +54,13 @@ class Theme:
         A symbolic link that leads out of its theme is left out: a theme must not
         be a way to publish (or serve) a file from elsewhere on the disk. So is
         anything that is not a plain file (a FIFO would block the read for ever).
+        The folders are walked once per Theme (a build asks three times; serve
+        makes a new Theme when a file outside content/ changes).
         """
+        return list(self._static_files)
+
+    @functools.cached_property
+    def _static_files(self) -> tuple[tuple[str, Path], ...]:
         found: dict[str, Path] = {}
         for static in self.subfolders("static"):
             root = os.path.realpath(static.parent) + os.sep
@@ -65,7 +72,7 @@ class Theme:
                             or not _plain_file(src)):
                         continue
                     found.setdefault("static/" + src.relative_to(static).as_posix(), src)
-        return sorted(found.items())
+        return tuple(sorted(found.items()))
 
     def digest(self, kind: str) -> str:
         """A digest of the files of one kind (`templates`, `i18n`) that the chain uses."""
