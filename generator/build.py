@@ -120,6 +120,7 @@ def published_paths(site: Site, attempts: list[stats.Attempt]) -> list[str]:
 
 PHOTO_SIZES = "photo_sizes"
 
+
 def read_again(site: Site) -> Callable[[Source], bytes] | None:
     """When the site keeps no bytes of its files (a large one, see
     site.KEEP_BYTES_UP_TO), how to read a story again to render it: the same

@@ -37,6 +37,8 @@ from generator.hashing import digest
 from generator.problems import WARNING, Problem
 
 CACHE_DIR = ".goldstar-cache"
+
+
 def to_json(value: Any) -> Any:
     """JSON data for an object a table row holds (site.KeptAsJson), made only
     when the table is written."""
@@ -167,10 +169,17 @@ class Shelf:
                 return
             self.dirty.discard(shard)
 
+    def settle(self, shards: Iterable[str]) -> None:
+        """After a task derived its values: write its shards (a shelf without a
+        folder has nowhere to) and let the last task's go."""
+        if self.folder is None:
+            self.hold_only(shards)
+        else:
+            self.write_shards(shards)
+
     def hold_only(self, shards: Iterable[str]) -> set[str]:
-        """Forget the shards of this process's last task but these (a worker's
-        next task): they are on disk, or, in a shelf without a folder, no page
-        that is still to render shows them."""
+        """Forget the shards of this process's last task but these: they are on
+        disk, or, in a shelf without a folder, no page still to render shows them."""
         shards = set(shards)
         self.drop(self.written - shards)
         self.written = shards

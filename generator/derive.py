@@ -221,8 +221,6 @@ def derive_group(work: BodyWork, digests: Sequence[str], shards: Iterable[str],
     for the pages this worker renders next, and write the group's shards, which
     no other worker writes."""
     bodies = work.bodies
-    if not work.to_disk:
-        bodies.shelf.hold_only(shards)  # --no-cache: the last task's bodies go
     done = []
     for digest in digests:
         body = work.early.get(digest) or bodies.compute(digest)
@@ -231,8 +229,7 @@ def derive_group(work: BodyWork, digests: Sequence[str], shards: Iterable[str],
         bodies.add(digest, body)
         done.append((digest, [list(link) for link in body.links],
                      body.html if send_html else None))
-    if work.to_disk:
-        bodies.shelf.write_shards(shards)
+    bodies.shelf.settle(shards)
     return done
 
 

@@ -146,15 +146,12 @@ class CardWork:
     def derive_group(self, keys: Sequence[str], shards: Iterable[str],
                      send: bool) -> list[tuple[str, bytes | None]]:
         """In a worker: draw a group of cards and write their shards."""
-        if not self.to_disk:
-            self.shelf.hold_only(shards)  # --no-cache: the last task's cards go
         done = []
         for key in keys:
             data = draw(self.wanted[key], self.strings)
             self.shelf.put(key, data)
             done.append((key, data if send else None))
-        if self.to_disk:
-            self.shelf.write_shards(shards)
+        self.shelf.settle(shards)
         return done
 
     def adopt(self, results: Iterable[list[tuple[str, bytes | None]]], written: set[str]) -> None:
