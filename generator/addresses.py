@@ -184,12 +184,14 @@ _OWN_FILES = {"/": "the home page", "/attempts/": "the archive", "/feed.xml": "t
 
 def plan_clashes(plan: SitePlan, standalone: Sequence[StandalonePage],
                  static_paths: Iterable[str], pictures: Mapping[str, str] | None = None,
-                 own_static: Iterable[str] = ()) -> list[Problem]:
+                 own_static: Iterable[str] = (),
+                 static_sources: Mapping[str, str] | None = None) -> list[Problem]:
     """Every output file of a plan, the theme's static files and the pictures
     stories show (output path -> the picture's file), checked in one place: each
     problem names the two things that want one path, at the person's file
     behind them. `own_static`: the static files goldstar makes itself
-    (`static/outcomes.css`).
+    (`static/outcomes.css`). `static_sources`: the theme file behind a static
+    path, named in the problem so the person knows which file to rename.
 
     The paths alone are checked first (a few milliseconds for 5,000 files, on
     every build); who wants each path is only worked out when two meet.
@@ -226,8 +228,9 @@ def plan_clashes(plan: SitePlan, standalone: Sequence[StandalonePage],
                 yield file.path, _OWN_FILES.get(url, f"goldstar's own {url}"), None
         for path in own_static:
             yield path, f"goldstar's own /{path}", None
+        behind = static_sources or {}
         for path in static_paths:
-            yield path, f"the theme's {path}", None
+            yield path, f"the theme's {path}", behind.get(path)
         for path, source in pictures.items():
             yield path, f"the picture {source}", source
 
@@ -295,4 +298,4 @@ def _clash(first: tuple[str, str, str | None], second: tuple[str, str, str | Non
            what: str) -> Problem:
     where = second[2] or first[2] or second[0]
     return Problem(where, None, None, what,
-                   "give one of them another `slug:` (or another file name)")
+                   "give the page another `slug:`, or the file another name")

@@ -227,12 +227,14 @@ def check_addresses(site: Site, plan: pages.SitePlan, static: list[assets.Asset]
     """Raise BuildFailed when two output files want one path (addresses.plan_clashes):
     pages, the theme's static files (and their hashed copies), goldstar's own
     stylesheet and the pictures stories show."""
-    theme_files = [path for path, _ in site.theme.static_files()]
+    theme_files = {path: display_path(source, site.site_dir)
+                   for path, source in site.theme.static_files()}
+    static_paths = list(theme_files)
     if hashed:
-        theme_files += [asset.hashed_path for asset in static]
-    clashes = addresses.plan_clashes(plan, site.pages, theme_files,
+        static_paths += [asset.hashed_path for asset in static]
+    clashes = addresses.plan_clashes(plan, site.pages, static_paths,
                                      {path: photo.source for path, photo in pictures.items()},
-                                     [assets.OUTCOME_CSS])
+                                     [assets.OUTCOME_CSS], theme_files)
     if clashes:
         raise BuildFailed([*site.warnings, *clashes])
 
