@@ -60,6 +60,9 @@ class Entry:
     """File line of the first line of the body (the story after the front matter)."""
     digest: str
     """Digest of the file's bytes: the key of every artifact made from it."""
+    meta_digest: str
+    """Digest of the front matter alone: what a list or a neighbour's link shows
+    of the attempt, so an edit of the story re-renders the attempt's page only."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -313,7 +316,8 @@ def parse_attempt(path: str, rel_path: str, raw: bytes, config: SiteConfig,
         path=path, rel_path=rel_path, slug=slug, title=title, date=day, published=moment,
         outcome=outcome, category=category, tags=tags, ask=ask, feedback=feedback,
         lesson=lesson, decided=decided, draft=draft, private=private,
-        body_line=doc.body_line, digest=digest or digest_bytes(raw), extra=extra,
+        body_line=doc.body_line, digest=digest or digest_bytes(raw),
+        meta_digest=digest_bytes(doc.yaml_text.encode()), extra=extra,
     )
     return entry, f.problems
 
@@ -447,7 +451,7 @@ def entry_to_json(entry: Entry) -> dict[str, Any] | None:
 
 
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry)) | {"tz"}
-_TEXT_FIELDS = ("path", "rel_path", "slug", "title", "outcome", "digest")
+_TEXT_FIELDS = ("path", "rel_path", "slug", "title", "outcome", "digest", "meta_digest")
 _OPTIONAL_TEXT = ("category", "ask", "feedback", "lesson")
 
 

@@ -178,14 +178,16 @@ class AttemptView:
         self.gap_before = [numbering.shown(a) for a in gap_before]
         """The numbers of the private attempts between this one and the one
         published before it: the archive says where a number is missing."""
-        # Everything a list, a feed or a neighbour link may show of this attempt.
-        # The names of its category and tags are spelled by the first attempt that
-        # uses them, and their addresses depend on the names before them
-        # (addresses.term_slugs), so both are here besides the file's digest.
-        self.key = (numbering.keyed(attempt), attempt.entry.digest, attempt.outcome,
+        # Everything a list or a neighbour link may show of this attempt: its front
+        # matter and address, not its story (a page that shows the story keys it by
+        # the file's digest too), so an edit of the story re-renders its own page
+        # only. The names of its category and tags are spelled by the first attempt
+        # that uses them, and their addresses depend on the names before them
+        # (addresses.term_slugs), so both are here besides the front matter's digest.
+        self.key = (numbering.keyed(attempt), attempt.entry.meta_digest, attempt.outcome,
                     (category.name, category.url) if category else None,
                     tuple([(tag.name, tag.url) for tag in tags]),
-                    tuple([numbering.keyed(a) for a in gap_before]))
+                    tuple([numbering.keyed(a) for a in gap_before]), self.url)
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
              tags: list[Term], numbering: Numbering, gap_before: Sequence[Attempt]) -> bool:
@@ -515,7 +517,7 @@ def plan_site(
         positions[entry.path] = place
         made = old_files.get(entry.path)
         if made is None or made[0] is not previous or made[1] is not view or (
-                made[2] is not following) or made[3].key[4] != place.key:
+                made[2] is not following) or made[3].key[5] != place.key:
             made = (previous, view, following,
                     _attempt_file(view, previous, following, place, label))
         attempt_files[entry.path] = made
@@ -614,7 +616,8 @@ def plan_site(
     # The files around the pages.
     def json_feed(feed_items: list[AttemptView]) -> OutputFile:
         return OutputFile(
-            "/feed.json", "feed.json", "feed.json", ("feed.json", tuple(v.key for v in feed_items)),
+            "/feed.json", "feed.json", "feed.json", ("feed.json", tuple(v.key for v in feed_items),
+             tuple(v.attempt.entry.digest for v in feed_items)),
             lambda: {"page": _page_info("/feed.json", config.title, None, "feed"),
                      "entries": feed_items},
             in_sitemap=False, bodies=tuple(v.attempt.entry.digest for v in feed_items),
@@ -625,7 +628,8 @@ def plan_site(
                    if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
                                                           dt.UTC).isoformat())
         return OutputFile(
-            "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items)),
+            "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items),
+             tuple(v.attempt.entry.digest for v in feed_items)),
             lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),
                      "entries": feed_items, "updated": updated},
             in_sitemap=False, bodies=tuple(v.attempt.entry.digest for v in feed_items),
@@ -769,7 +773,7 @@ def _attempt_file(view: AttemptView, previous: AttemptView | None,
     entry = view.attempt.entry
     return OutputFile(
         view.url, view.url[1:] + "index.html", "attempt.html",
-        ("attempt", view.key,
+        ("attempt", view.key, entry.digest,  # key[5] is place.key: plan_site compares it
          previous.key if previous else None, following.key if following else None,
          place.key, label),
         _attempt_context(view, previous, following, place, label),

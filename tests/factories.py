@@ -52,6 +52,7 @@ def make_entry(**overrides: Any) -> Entry:
         "private": False,
         "body_line": 6,
         "digest": f"digest-{next(_digests):06d}",
+        "meta_digest": f"meta-{next(_digests):06d}",
     }
     values.update(overrides)
     return Entry(**values)

@@ -244,6 +244,9 @@ def test_a_warm_build_after_edits_matches_a_cold_build(tmp_path: Path) -> None:
         refill = site / "content" / "attempts" / "2026-03" / "2026-03-01-refill.md"
         refill.write_text(refill.read_text().replace("five seconds", "ten seconds"))
         (site / "content" / "attempts" / "2026-03" / "2026-03-21-bus.md").unlink()
+        # the same bytes under another name: every link to it moves
+        month = site / "content" / "attempts" / "2026-03"
+        (month / "2026-03-03-grant.md").rename(month / "2026-03-03-grant-renamed.md")
         (site / "content" / "attempts" / "2026-03-10-new.md").write_text(
             "---\ntitle: A new one\ndate: 2026-03-10\noutcome: yes\n---\nNew [link](/nowhere/).\n")
     # some of the rendered bodies of the cache are lost, the rest of the cache is kept
@@ -286,10 +289,15 @@ def test_a_warm_build_renders_only_the_pages_an_edit_changes(
     bus = site / "content" / "attempts" / "2026-03" / "2026-03-21-bus.md"
     bus.write_text(bus.read_text() + "\nOne more line.\n")
     assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
-    # The attempt, the one before it (the latest has no next: its link shows the
-    # title), the home page, the four lists that show its card (it has no lesson)
-    # and both feeds: a card's key holds the file's digest, whatever part of the
-    # file changed.
+    # The story changed: its page and both feeds (they carry the whole story of
+    # the newest attempts) show it; lists and neighbours show the front matter.
+    assert sorted(rendered) == ["attempt.html", "feed.json", "feed.xml"]
+    rendered.clear()
+    bus.write_text(bus.read_text().replace("title:", "title: Again,", 1))
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    # The title changed: the attempt, the one before it (the latest has no next:
+    # its link shows the title), the home page, the four lists that show its card
+    # (it has no lesson) and both feeds.
     assert sorted(rendered) == ["attempt.html"] * 2 + ["feed.json", "feed.xml", "home.html"] + [
         "list.html"] * 4
 

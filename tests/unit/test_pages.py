@@ -57,26 +57,48 @@ def test_a_long_archive_has_a_bounded_number_of_page_links() -> None:
     assert max(len(p.context()["pagination"]["pages"]) for p in archive) <= 9
 
 
-def test_editing_one_body_touches_its_page_its_neighbours_and_its_lists_only() -> None:
+def _edit_of_a11(**changes: str) -> tuple[set[str], str, set[str]]:
+    """What an edit of a11 re-renders, a11's page and its neighbours' pages."""
     entries = month_of_attempts()  # a11: outcome no, category job, tag t2
     before = plan(entries, per_page=100)
-    edited = dataclasses.replace(entries[11], digest="changed")
+    edited = dataclasses.replace(entries[11], **changes)
     after = plan(entries[:11] + [edited] + entries[12:], per_page=100)
-    changed = changed_outputs(before, after)
     slug_order = [p.url for p in before.values() if p.template == "attempt.html"]
     index = slug_order.index("/attempts/a11/")
-    own = pages.output_path("/attempts/a11/")
     neighbours = {pages.output_path(slug_order[index - 1]),
                   pages.output_path(slug_order[index + 1])}
+    return changed_outputs(before, after), pages.output_path(edited.slug.join(
+        ("/attempts/", "/"))), neighbours
+
+
+A11_LISTS = {"attempts/index.html", "outcomes/no/index.html", "categories/job/index.html",
+             "tags/t2/index.html"}
+
+
+def test_editing_a_story_re_renders_its_own_page_only() -> None:
+    changed, own, _ = _edit_of_a11(digest="changed")  # the file changed, its front matter not
+    # and the feeds, which carry the whole story of the newest attempts (a11 is one)
+    assert changed == {own, "feed.xml", "feed.json"}
+
+
+def test_editing_front_matter_touches_its_page_its_neighbours_and_its_lists_only() -> None:
+    changed, own, neighbours = _edit_of_a11(digest="changed", meta_digest="changed")
     assert own in changed
     assert neighbours <= changed
     assert {o for o in changed if o.startswith("attempts/a")} == neighbours | {own}
-    # its lists: archive, its outcome, category and tag
-    assert {"attempts/index.html", "outcomes/no/index.html", "categories/job/index.html",
-            "tags/t2/index.html"} <= changed
+    assert changed >= A11_LISTS
     assert not {"categories/social/index.html", "outcomes/yes/index.html",
                 "tags/t1/index.html"} & changed
     assert "stats.json" not in changed  # the counts did not move
+
+
+def test_renaming_a_file_re_renders_every_page_that_links_to_it() -> None:
+    # The same bytes under another name: the digests stay, the address moves.
+    changed, own, neighbours = _edit_of_a11(slug="a11-renamed", rel_path="a11-renamed.md",
+                                            path="content/attempts/a11-renamed.md")
+    assert own == "attempts/a11-renamed/index.html" and own in changed
+    assert neighbours <= changed
+    assert changed >= A11_LISTS
 
 
 def test_changing_an_outcome_moves_the_counts_and_both_outcome_lists() -> None:
