@@ -27,34 +27,19 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
-from generator.stats import days_elapsed, days_to_finish, projected_finish
+from generator.stats import (  # noqa: F401 (count_days and position_fill: charts' own API too)
+    DayCounts,
+    count_days,
+    days_elapsed,
+    days_to_finish,
+    position_fill,
+    projected_finish,
+)
 
 MAX_ORDINAL = dt.date.max.toordinal()
 
 
 # --- Input ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DayCounts:
-    """Attempts per day, and those of them that count toward the goal."""
-
-    attempts: Mapping[int, int]
-    """Counted attempts (any outcome) by day ordinal: what the heatmap shades."""
-    counting: Mapping[int, int]
-    """Attempts whose outcome counts toward the goal, by day ordinal: the progress line."""
-
-
-def count_days(attempts: Iterable[tuple[dt.date, bool]]) -> DayCounts:
-    """Add up (date, counts toward the goal) pairs of the counted attempts per day."""
-    every: dict[int, int] = {}
-    counting: dict[int, int] = {}
-    for date, counts in attempts:
-        day = date.toordinal()
-        every[day] = every.get(day, 0) + 1
-        if counts:
-            counting[day] = counting.get(day, 0) + 1
-    return DayCounts(every, counting)
 
 
 # --- Shared pieces ----------------------------------------------------------------------
@@ -898,11 +883,6 @@ class AttemptPosition:
 def attempt_position(at: int, target: int, counts: bool = True) -> AttemptPosition:
     """The bar of an attempt page; `at` from running_progress."""
     return AttemptPosition(at, target, counts, position_fill(at, target))
-
-
-def position_fill(at: int, target: int) -> float:
-    """The filled share of an attempt page's bar, in percent."""
-    return round(min(100.0, 100 * at / target), 2) if target > 0 else 100.0
 
 
 def running_progress(counts: Iterable[bool]) -> list[int]:

@@ -17,16 +17,20 @@ import datetime as dt
 import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
-from generator import addresses, charts
+from generator import addresses
 from generator.badge import badge_svg
 from generator.config import SiteConfig
 from generator.derive_cards import CardSpec
 from generator.entries import Entry, StandalonePage
-from generator.stats import Attempt, Stats, category_key
+from generator.hashing import key_digest
+from generator.stats import Attempt, Stats, category_key, count_days, position_fill
+
+if TYPE_CHECKING:  # drawn only when the dashboard renders
+    from generator import charts
 
 DEFAULT_OUTCOME_CLASSES = {"no", "yes", "ghosted", "pending"}
 SITE_CARD = "/cards/site.png"
@@ -136,7 +140,7 @@ class Position:
 def position_of(attempt: Attempt, at: int, target: int, counting: set[str],
                 numbering: Numbering) -> Position:
     path = attempt.entry.path
-    fill = charts.position_fill(at, target)
+    fill = position_fill(at, target)
     return Position(numbering.value("at", path, at), target, numbering.value("fill", path, fill),
                     attempt.outcome in counting, at > target,
                     (numbering.value_key("at", path, at), numbering.value_key("fill", path, fill),
@@ -161,8 +165,8 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "number",
-                 "gap_before")
+    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "key_hash",
+                 "number", "gap_before")
 
     def __init__(self, attempt: Attempt, bodies: BodyText, outcome: OutcomeView,
                  category: Term | None, tags: list[Term], numbering: Numbering = PLAIN,
@@ -188,6 +192,11 @@ class AttemptView:
                     (category.name, category.url) if category else None,
                     tuple([(tag.name, tag.url) for tag in tags]),
                     tuple([numbering.keyed(a) for a in gap_before]), self.url)
+        self.key_hash = key_digest(self.key)
+        """The key's digest, which stands for it in the keys of the pages that show
+        the attempt: each of them is hashed on every build, and a view is in
+        about eight (its page, its neighbours', its lists), so hashing the view
+        once saves hashing it eight times."""
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
              tags: list[Term], numbering: Numbering, gap_before: Sequence[Attempt]) -> bool:
@@ -463,11 +472,13 @@ def plan_site(
     ]
     projected = stats.pace["projected_finish"]
     stats_text = json.dumps(stats_json, sort_keys=True)
-    days = charts.count_days([(a.entry.date, a.outcome in counting) for a in attempts])
+    days = count_days([(a.entry.date, a.outcome in counting) for a in attempts])
     start = dt.date.fromisoformat(stats.goal["start"])
 
     def dashboard() -> charts.DashboardCharts:
         """The charts, drawn only when the dashboard renders (not on most builds)."""
+        from generator import charts
+
         return charts.DashboardCharts(
             progress=charts.progress_chart(days, target=config.challenge.goal, start=start,
                                            end=config.challenge.end, as_of=stats.as_of),
@@ -485,7 +496,7 @@ def plan_site(
     def home(latest: list[AttemptView]) -> OutputFile:
         return OutputFile(
             "/", "index.html", "home.html",
-            ("home", stats_text, days_key, tuple(v.key for v in latest),
+            ("home", stats_text, days_key, tuple([v.key_hash for v in latest]),
              tuple(private_keys)),
             lambda: {
                 "page": _page_info("/", config.title, config.description, "home"),
@@ -616,7 +627,8 @@ def plan_site(
     # The files around the pages.
     def json_feed(feed_items: list[AttemptView]) -> OutputFile:
         return OutputFile(
-            "/feed.json", "feed.json", "feed.json", ("feed.json", tuple(v.key for v in feed_items),
+            "/feed.json", "feed.json", "feed.json",
+            ("feed.json", tuple([v.key_hash for v in feed_items]),
              tuple(v.attempt.entry.digest for v in feed_items)),
             lambda: {"page": _page_info("/feed.json", config.title, None, "feed"),
                      "entries": feed_items},
@@ -628,7 +640,7 @@ def plan_site(
                    if feed_items else dt.datetime.combine(stats.as_of, dt.time(),
                                                           dt.UTC).isoformat())
         return OutputFile(
-            "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple(v.key for v in feed_items),
+            "/feed.xml", "feed.xml", "feed.xml", ("feed", tuple([v.key_hash for v in feed_items]),
              tuple(v.attempt.entry.digest for v in feed_items)),
             lambda: {"page": _page_info("/feed.xml", config.title, None, "feed"),
                      "entries": feed_items, "updated": updated},
@@ -773,8 +785,8 @@ def _attempt_file(view: AttemptView, previous: AttemptView | None,
     entry = view.attempt.entry
     return OutputFile(
         view.url, view.url[1:] + "index.html", "attempt.html",
-        ("attempt", view.key, entry.digest,  # key[5] is place.key: plan_site compares it
-         previous.key if previous else None, following.key if following else None,
+        ("attempt", view.key_hash, entry.digest,  # key[5] is place.key: plan_site compares it
+         previous.key_hash if previous else None, following.key_hash if following else None,
          place.key, label),
         _attempt_context(view, previous, following, place, label),
         lastmod=entry.date.isoformat(), bodies=(entry.digest,),
@@ -900,7 +912,7 @@ def _list_files(base: str, heading: str, intro: str | None, kind: str,
         files.append(OutputFile(
             url, output_path(url), "list.html",
             ("list", heading, number, total, len(items), first[1],
-             tuple([v.key for v in chunk])),
+             tuple([v.key_hash for v in chunk])),
             _list_context(url, title, heading, intro, kind, chunk, number, numbered,
                           len(items), first[0]),
         ))
