@@ -97,6 +97,11 @@ class Tree:
         """Subfolder -> whether it is a real folder (checked, or made by us)."""
         self.listings: dict[str, set[str]] = {}
         """Folder -> the names of the real folders in it."""
+        self.files: dict[str, set[str]] = {}
+        """Folder -> the names of the plain files in it, listed when a second
+        file of the folder is asked for."""
+        self.asked: set[str] = set()
+        """Folders that one file was asked for so far."""
 
     def real_folder(self, folder: str) -> bool:
         known = self.folders.get(folder)
@@ -121,15 +126,32 @@ class Tree:
         return names
 
     def regular_file(self, path: str) -> bool:
-        """True if path is a plain file reached through real folders only."""
-        folder = path.rpartition("/")[0]
+        """True if path is a plain file reached through real folders only.
+
+        A file alone in its folder (an attempt's page) costs an `lstat`; the
+        files of a folder with many (the 4,000 social cards) cost one listing.
+        """
+        folder, _, name = path.rpartition("/")
         known = self.folders.get(folder)  # real_folder's cache, without the call
         if not (known or known is None and self.real_folder(folder)):
             return False
+        files = self.files.get(folder)
+        if files is None and folder in self.asked:
+            files = self.files[folder] = self._list_files(folder)
+        if files:
+            return name in files
+        self.asked.add(folder)
         try:
             return stat.S_ISREG(os.lstat(self.prefix + path).st_mode)
         except OSError:
             return False
+
+    def _list_files(self, folder: str) -> set[str]:
+        try:
+            with os.scandir(self.prefix + folder if folder else self.root) as entries:
+                return {e.name for e in entries if e.is_file(follow_symlinks=False)}
+        except OSError:
+            return set()
 
     def check_place(self, path: str) -> None:
         """Raise Unsafe unless path can be written without following a link:
