@@ -8,8 +8,10 @@ happened in between, and a change in goldstar's own code starts every kind
 afresh. A new namespace replaces the old one when the build saves.
 
 Two shapes, by how they are used:
-- a **table** is a small JSON object read whole on every build (the parsed
-  files, the links of every body);
+- a **table** is a JSON object read whole on every build (the parsed files,
+  the links of every body); a large one is split into shard files by its
+  rows' keys, so a build that changes one row rewrites one shard (the parsed
+  files of 4,000 attempts are 3.4 MB of JSON: 22 ms to write whole);
 - a **shelf** holds larger values as bytes in 256 shard files by the first
   two hex digits of their key, read only when a value in them is asked for
   (rendered bodies, cards).
@@ -29,6 +31,7 @@ import errno
 import json
 import os
 import stat
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -239,6 +242,11 @@ class ArtifactStore:
         self.code = code
         self.tables: dict[str, tuple[str, dict[str, Any]]] = {}
         self.changed_tables: set[str] = set()
+        """Tables to write whole."""
+        self.table_shards: dict[str, int] = {}
+        """How many shard files a table is split into (1: one file)."""
+        self.changed_shards: dict[str, set[int]] = {}
+        """The shards of a split table whose rows changed."""
         self.failed: OSError | None = None
         """The first table write that failed: `save` reports it."""
         self.shelves: dict[str, Shelf] = {}
@@ -246,29 +254,38 @@ class ArtifactStore:
     def namespace(self, kind: str, settings: object) -> str:
         return namespace(kind, settings, self.code)
 
-    def table(self, name: str, settings: object) -> dict[str, Any]:
-        """The rows of a table under these settings; empty when they changed."""
+    def table(self, name: str, settings: object, shards: int = 1) -> dict[str, Any]:
+        """The rows of a table under these settings; empty when they changed.
+        With `shards` > 1 it is kept in that many files (see `table_changed`)."""
         ns = self.namespace(name, settings)
         known = self.tables.get(name)
         if known is not None and known[0] == ns:
             return known[1]
+        self.table_shards[name] = shards
         rows: dict[str, Any] = {}
         if self.root is not None and known is None:
-            try:
-                with open(self.root / f"{name}.json", "rb") as f:
-                    data = json.loads(f.read())
-                if (isinstance(data, dict) and data.get("namespace") == ns
-                        and isinstance(data.get("rows"), dict)):
-                    rows = data["rows"]
-            except (OSError, ValueError, RecursionError):
-                pass  # a missing or unreadable table is an empty one
+            for path in self._table_files(name):
+                rows.update(_read_rows(path, ns))
         if known is not None or not rows:
-            self.changed_tables.add(name)  # new settings: the old file must go
+            self.changed_tables.add(name)  # new settings: the old files must go
         self.tables[name] = (ns, rows)
         return rows
 
-    def table_changed(self, name: str) -> None:
-        self.changed_tables.add(name)
+    def table_changed(self, name: str, key: str | None = None) -> None:
+        """A table's rows changed: the row under `key` (of a split table, only
+        its shard is written again), or any of them."""
+        if key is not None and self.table_shards.get(name, 1) > 1:
+            self.changed_shards.setdefault(name, set()).add(
+                shard_of(key, self.table_shards[name]))
+        else:
+            self.changed_tables.add(name)
+
+    def _table_files(self, name: str) -> list[Path]:
+        assert self.root is not None
+        shards = self.table_shards.get(name, 1)
+        if shards == 1:
+            return [self.root / f"{name}.json"]
+        return [self.root / name / f"{n:02x}.json" for n in range(shards)]
 
     def shelf(self, name: str, settings: object) -> Shelf:
         ns = self.namespace(name, settings)
@@ -286,15 +303,29 @@ class ArtifactStore:
         if self.root is None or self.failed is not None:
             return
         try:
-            if self.changed_tables:
+            if self.changed_tables or self.changed_shards:
                 self._prepare_root()
-            for name in sorted(self.changed_tables):
+            for name in sorted(self.changed_tables | self.changed_shards.keys()):
                 ns, rows = self.tables[name]
-                text = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
-                                  separators=(",", ":"), default=to_json)
-                _write_atomically(self.root / f"{name}.json", text)
-                del text
+                files = self._table_files(name)
+                if len(files) == 1:
+                    _write_rows(files[0], ns, rows)
+                else:
+                    files[0].parent.mkdir(exist_ok=True)
+                    _check_real_folders(files[0].parent)
+                    changed = (range(len(files)) if name in self.changed_tables
+                               else sorted(self.changed_shards[name]))
+                    split: dict[int, dict[str, Any]] = {n: {} for n in changed}
+                    for key, row in rows.items():
+                        part = split.get(shard_of(key, len(files)))
+                        if part is not None:
+                            part[key] = row
+                    for n, part in split.items():
+                        _write_rows(files[n], ns, part)
+                    with contextlib.suppress(OSError):  # the one file of an older goldstar
+                        os.unlink(self.root / f"{name}.json")
                 self.changed_tables.discard(name)
+                self.changed_shards.pop(name, None)
         except OSError as exc:
             self.failed = exc
 
@@ -328,6 +359,30 @@ class ArtifactStore:
         if not tag.exists():  # backup tools that follow the convention skip the folder
             _write_atomically(tag, b"Signature: 8a477f597d28d172789f06886806bc55\n"
                                    b"# This folder is goldstar's build cache.\n")
+
+
+def shard_of(key: str, shards: int) -> int:
+    """The shard file of a split table that holds the row under `key`."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % shards
+
+
+def _read_rows(path: Path, ns: str) -> dict[str, Any]:
+    """The rows of one table file, if it belongs to namespace `ns`."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+    except (OSError, ValueError, RecursionError):
+        return {}  # a missing or unreadable table is an empty one
+    if not (isinstance(data, dict) and data.get("namespace") == ns):
+        return {}
+    rows = data.get("rows")
+    return rows if isinstance(rows, dict) else {}
+
+
+def _write_rows(path: Path, ns: str, rows: dict[str, Any]) -> None:
+    text = json.dumps({"namespace": ns, "rows": rows}, ensure_ascii=False,
+                      separators=(",", ":"), default=to_json)
+    _write_atomically(path, text)
 
 
 def _check_real_folders(*folders: Path) -> None:

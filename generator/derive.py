@@ -97,7 +97,9 @@ class Bodies:
         found = self.sources.get(digest)
         if found is None:
             return None
-        data = found.source.data if self.reread is None else self.reread(found.source)
+        data = found.source.data
+        if not data and self.reread is not None:  # not kept, or not read (site.load_site)
+            data = self.reread(found.source)
         return markdown.render(body_text(data), found.body_line,
                                self.allow_html, self.base_path, found.photos)
 

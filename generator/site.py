@@ -146,6 +146,11 @@ class KeptAsJson:
         return entries.page_to_json(self.item)
 
 
+PARSED = "parsed"
+PARSED_SHARDS = 16
+"""The parsed-files table's shard files: an edit rewrites a sixteenth of it."""
+
+
 class ParsedFiles:
     """Parsed files by path and digest: in memory, and in the store between builds.
 
@@ -156,7 +161,8 @@ class ParsedFiles:
     def __init__(self, store: ArtifactStore | None, config: SiteConfig) -> None:
         self.settings = (config.outcome_keys, config.timezone or str(config.tzinfo()))
         self.store = store
-        self.rows: dict[str, Any] = store.table("parsed", self.settings) if store else {}
+        self.rows: dict[str, Any] = store.table(PARSED, self.settings,
+                                                shards=PARSED_SHARDS) if store else {}
         self.memory: dict[str, tuple[str, Entry | StandalonePage | None, list[Problem]]] = {}
         self.pictures: dict[str, list[tuple[str, int]]] = {}
         """Per file that shows any: the pictures it shows (found when it is parsed)."""
@@ -214,7 +220,7 @@ class ParsedFiles:
         else:
             self.rows[path] = [digest, kind, row, [p.to_json() for p in problems],
                                [list(p) for p in pictures]]
-        self.store.table_changed("parsed")
+        self.store.table_changed(PARSED, path)
 
     def retain(self, paths: Iterable[str]) -> None:
         keep = set(paths)
@@ -225,8 +231,8 @@ class ParsedFiles:
         stale = [p for p in self.rows if p not in keep]
         for gone in stale:
             del self.rows[gone]
-        if stale and self.store is not None:
-            self.store.table_changed("parsed")
+            if self.store is not None:
+                self.store.table_changed(PARSED, gone)
 
 
 @dataclass
@@ -243,13 +249,15 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
                  listed: Callable[[list[tuple[str, str]]], None] | None = None,
                  each: Callable[[int, Source], Source] | None = None,
                  limit: int = sources.MAX_FILE_BYTES,
+                 skip: Callable[[int, str, str], str | None] | None = None,
                  ) -> tuple[SourceFiles, list[Problem]]:
     """Read every content file, or with `previous` and `changed` (serve) only
     those that changed; a new or removed folder means reading the list again.
     `listed` hears of the attempt files found, before they are read; `each(count,
     source)` sees every file as it is read (count: of files listed) and gives
     what to keep of it; `limit` is the size of the largest file read (site.yml's
-    max_file_mb)."""
+    max_file_mb); `skip(count, path, abs_path)` gives the digest of a file that
+    need not be read (its Source then holds no bytes), or None."""
     if previous is not None and changed is not None:
         updated = _reread(site_dir, previous, changed, limit)
         if updated is not None:
@@ -264,6 +272,10 @@ def read_sources(site_dir: Path, previous: SourceFiles | None = None,
         files.listing_problems += listing.problems
         files.listing_problems += sources.not_markdown_warnings(listing, what)
         for path, abs_path in listing.files:
+            known = skip(len(listing.files), path, abs_path) if skip is not None else None
+            if known is not None:
+                target[path] = Source(path, known, b"")
+                continue
             found = sources.read(path, abs_path, limit)
             if isinstance(found, Problem):
                 files.listing_problems.append(found)
@@ -350,6 +362,9 @@ def parse_file(parsed: ParsedFiles, source: Source, config: SiteConfig
     return item, found
 
 
+FILE_STATS = "file_stats"
+"""The store's table of the files' stamps and digests (sources.FileStats)."""
+
 KEEP_BYTES_UP_TO = 20_000
 """Sites with more files than this keep no file's bytes after parsing it: at
 100,000 attempts they were 285 MB in the builder and in each of its workers.
@@ -363,26 +378,50 @@ def load_site(options: BuildOptions, store: ArtifactStore | None = None,
 
     `listed` hears of the attempt files once they are found, before they are
     read: the build starts rendering Markdown in the background there.
-    `release_bytes`: a large site keeps no file's bytes (the build reads a
+    `release_bytes`: a file unchanged since the last build is not even read
+    (sources.FileStats), and a large site keeps no file's bytes (the build reads a
     story again when it renders it; see KEEP_BYTES_UP_TO).
     """
     settings = load_settings(options)
     parsed = ParsedFiles(store, settings.config)
+    limit = settings.config.max_file_bytes
     let_go = False
+    stats = None
+    if release_bytes and store is not None:
+        stats = sources.FileStats(store.table(FILE_STATS, (), shards=PARSED_SHARDS),
+                                  lambda path: store.table_changed(FILE_STATS, path))
 
     def each(count: int, source: Source) -> Source:
         """Parse a file as soon as it is read; on a large site keep none of its bytes."""
         nonlocal let_go
+        if stats is not None:
+            stats.note(source)
         if count <= KEEP_BYTES_UP_TO:
             return source
         let_go = parsed.lazy_rows = True
         parse_file(parsed, source, settings.config)
         return Source(source.path, source.digest, b"")
 
+    def skip(count: int, path: str, abs_path: str) -> str | None:
+        """The digest of a file unchanged since the last build, which parsed it."""
+        nonlocal let_go
+        assert stats is not None
+        digest = stats.known(path, abs_path, limit)
+        if digest is None:
+            return None
+        parsed.lazy_rows = parsed.lazy_rows or count > KEEP_BYTES_UP_TO
+        if parsed.get(path, digest) is None:
+            return None  # read and parse it
+        let_go = True
+        return digest
+
     files, problems = read_sources(
         options.site_dir, listed=None if listed is None else (lambda found: listed(settings,
                                                                                      found)),
-        each=each if release_bytes else None, limit=settings.config.max_file_bytes)
+        each=each if release_bytes else None, limit=limit,
+        skip=skip if stats is not None else None)
+    if stats is not None:
+        stats.retain([*files.attempts, *files.pages])
     attempts, pages, found = parse_sources(files, parsed, settings.config, options.drafts)
     problems = [*settings.warnings, *problems, *found]
     if errors(problems):

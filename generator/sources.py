@@ -16,8 +16,11 @@ import dataclasses
 import errno
 import os
 import stat
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.hashing import digest
 from generator.problems import ERROR, WARNING, Problem
@@ -39,6 +42,9 @@ class Source:
     """From the site folder, with forward slashes (`content/attempts/x.md`)."""
     digest: str
     data: bytes
+    """Empty when the bytes were not kept, or not read (see FileStats)."""
+    stamp: tuple[int, int, int, int] | None = None
+    """The file's inode, size, mtime and ctime as it was read (see FileStats)."""
 
 
 @dataclass
@@ -190,7 +196,69 @@ def read(path: str, abs_path: str, limit: int = MAX_FILE_BYTES) -> Source | Prob
         return _unreadable(path, exc)
     finally:
         os.close(fd)
-    return Source(path, digest(data), data)
+    return Source(path, digest(data), data, _stamp(info))
+
+
+def _stamp(info: os.stat_result) -> tuple[int, int, int, int]:
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+RACY_NS = 2_000_000_000
+"""How long before a build a file must have last changed for its stamp to be
+noted: longer than any file system's clock tick (FAT's is two seconds)."""
+
+
+class FileStats:
+    """The digests of the files the last build read, by their stamps.
+
+    A file whose inode, size, mtime and ctime are what they were when it was
+    read has not changed since, so its digest is known without reading it (its
+    bytes are read when a stage needs them, and must have that digest). No
+    program can set a ctime: any write moves it to the clock's time. But that
+    time has a tick (some milliseconds), and a second write within the tick of
+    the first would keep all four; so, as git does for its index, a file that
+    changed less than RACY_NS before it was read is not noted, and is read
+    again the next time.
+    """
+
+    def __init__(self, rows: dict[str, Any], changed: Callable[[str], None]) -> None:
+        self.rows = rows
+        """Path -> [inode, size, mtime, ctime, digest] (a table of the store)."""
+        self.changed = changed
+        self.started = time.time_ns()
+
+    def known(self, path: str, abs_path: str, limit: int) -> str | None:
+        """The digest of a file that has not changed since it was noted, else None."""
+        row = self.rows.get(path)
+        if row is None:
+            return None  # never noted: not worth a stat
+        try:
+            info = os.stat(abs_path)
+        except OSError:
+            return None  # reading it says why
+        if (not stat.S_ISREG(info.st_mode) or info.st_size > limit
+                or not isinstance(row, list) or len(row) != 5
+                or tuple(row[:4]) != _stamp(info) or not isinstance(row[4], str)):
+            return None
+        return row[4]
+
+    def note(self, source: Source) -> None:
+        """Note a file just read (unless it changed too recently to tell)."""
+        stamp = source.stamp
+        if stamp is not None and max(stamp[2], stamp[3]) < self.started - RACY_NS:
+            row = [*stamp, source.digest]
+            if self.rows.get(source.path) != row:
+                self.rows[source.path] = row
+                self.changed(source.path)
+        elif source.path in self.rows:
+            del self.rows[source.path]
+            self.changed(source.path)
+
+    def retain(self, paths: Iterable[str]) -> None:
+        keep = set(paths)
+        for gone in [p for p in self.rows if p not in keep]:
+            del self.rows[gone]
+            self.changed(gone)
 
 
 def _unreadable(path: str, exc: OSError) -> Problem:

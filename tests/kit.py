@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +164,11 @@ class MissingBrowser:
 
     def __getattr__(self, name: str) -> Any:
         pytest.fail(self.message, pytrace=False)
+
+
+def parsed_table(site_dir: Path) -> dict[str, Any]:
+    """The rows of a site's parsed-files table, from all its shard files."""
+    rows: dict[str, Any] = {}
+    for shard in sorted((Path(site_dir) / ".goldstar-cache" / "parsed").glob("*.json")):
+        rows.update(json.loads(shard.read_text("utf-8"))["rows"])
+    return rows

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kit import SITES, assert_same_trees, copy_site, run, tree
+from kit import SITES, assert_same_trees, copy_site, parsed_table, run, tree
 
 from generator import entries
 
@@ -352,9 +352,7 @@ def test_a_large_site_keeps_its_parsed_files_as_objects_and_writes_them_as_json(
     assert run("build", "--site", small, "--as-of", "2026-03-21").code == 0
     monkeypatch.setattr(site_module, "KEEP_BYTES_UP_TO", 0)
     assert run("build", "--site", large, "--as-of", "2026-03-21").code == 0
-    table = ".goldstar-cache/parsed.json"
-    assert (json.loads((large / table).read_text())["rows"]
-            == json.loads((small / table).read_text())["rows"])
+    assert parsed_table(large) == parsed_table(small) != {}
 
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("a cached file was parsed again")
@@ -387,3 +385,41 @@ def test_a_story_changed_while_it_was_built_is_a_problem_not_a_wrong_page(
         read_again(site.sources[path])
     assert raised.value.problem.format().startswith(
         f"{path}: error: changed while the site was being built")
+
+
+def test_a_warm_build_reads_only_the_files_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose inode, size, mtime and ctime are the same is not read again
+    (sources.FileStats); an edit that keeps the size and puts the mtime back
+    still moves the ctime, and is built. Stories not read, whose rendered HTML
+    the cache lost, are read when they render."""
+    import os
+    import time
+
+    from generator import sources
+
+    monkeypatch.setattr(sources, "RACY_NS", 0)  # the files were copied just now
+    warm, cold = copy_site("basic", tmp_path / "warm"), copy_site("basic", tmp_path / "cold")
+    assert run("build", "--site", warm, "--as-of", "2026-03-21").code == 0
+    read: list[str] = []
+    original = sources.read
+    monkeypatch.setattr(sources, "read", lambda path, *args: (
+        path.endswith(".md") and read.append(path)) or original(path, *args))
+    assert run("build", "--site", warm, "--as-of", "2026-03-21").code == 0
+    assert read == []  # site.yml is read every time; no attempt or page was
+    time.sleep(0.02)  # past the clock's tick: the edit's ctime is another
+    for site in (warm, cold):
+        refill = site / "content" / "attempts" / "2026-03" / "2026-03-01-refill.md"
+        before = refill.stat()
+        refill.write_text(refill.read_text().replace("five seconds", "nine seconds"))
+        os.utime(refill, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert refill.stat().st_size == before.st_size
+    for shard in (warm / ".goldstar-cache" / "bodies").glob("*.bin"):
+        shard.unlink()
+    assert run("build", "--site", warm, "--as-of", "2026-03-21").code == 0
+    assert "content/attempts/2026-03/2026-03-01-refill.md" in read
+    assert len(read) > 1  # the stories whose HTML was lost, read to render them again
+    assert run("build", "--site", cold, "--as-of", "2026-03-21", "--no-cache").code == 0
+    assert "nine seconds" in (warm / "public" / "attempts" / "2026-03-01-refill" /
+                              "index.html").read_text()
+    assert_same_trees(warm / "public", cold / "public")

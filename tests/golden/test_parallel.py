@@ -3,13 +3,12 @@ derive workers write themselves, and the Markdown rendered in the background."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from kit import SITE_YML, assert_same_trees, attempt, run, write_files
+from kit import SITE_YML, assert_same_trees, attempt, parsed_table, run, write_files
 
 from generator import cache, derive, markdown, render, site
 
@@ -236,7 +235,7 @@ def test_the_parsed_files_are_kept_as_data_and_read_back(
     assert run("build", "--site", serial, "--as-of", "2026-03-31", "--workers", "1").code == 0
 
     def parsed(site_dir: Path) -> dict:
-        return json.loads((site_dir / ".goldstar-cache" / "parsed.json").read_text())["rows"]
+        return parsed_table(site_dir)
 
     rows = parsed(pooled)
     assert len(rows) == 60 and rows == parsed(serial)

@@ -48,6 +48,35 @@ def test_new_code_or_settings_start_every_kind_afresh(tmp_path: Path) -> None:
     assert ArtifactStore(tmp_path, "code-2").shelf("bodies", ()).get(KEY) == b"new"
 
 
+def test_a_split_table_rewrites_only_the_shard_of_a_changed_row(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path, "code-1")
+    rows = store.table("parsed", ("x",), shards=4)
+    for n in range(40):
+        rows[f"{n}.md"] = [n]
+    store.table_changed("parsed")  # every row: every shard is written
+    assert store.save() == []
+    files = sorted((tmp_path / "parsed").glob("*.json"))
+    assert [f.name for f in files] == ["00.json", "01.json", "02.json", "03.json"]
+    before = {f.name: f.stat().st_mtime_ns for f in files}
+    for f in files:
+        os.utime(f, ns=(0, 0))
+    again = ArtifactStore(tmp_path, "code-1")
+    rows = again.table("parsed", ("x",), shards=4)
+    assert rows == {f"{n}.md": [n] for n in range(40)}
+    rows["7.md"] = ["edited"]
+    again.table_changed("parsed", "7.md")
+    del rows["8.md"]
+    again.table_changed("parsed", "8.md")
+    assert again.save() == []
+    touched = {f.name for f in files if f.stat().st_mtime_ns != 0}
+    assert touched == {f"{cache.shard_of(k, 4):02x}.json" for k in ("7.md", "8.md")}
+    assert len(touched) < 4 and before
+    third = ArtifactStore(tmp_path, "code-1").table("parsed", ("x",), shards=4)
+    assert third["7.md"] == ["edited"] and "8.md" not in third and len(third) == 39
+    # the shards of other code are not read
+    assert ArtifactStore(tmp_path, "code-2").table("parsed", ("x",), shards=4) == {}
+
+
 @pytest.mark.parametrize("damage", [
     lambda data: data[:-3],  # cut short
     lambda data: b"GSSHARD1" + b"x" * 32 + data[40:],  # another namespace

@@ -4,12 +4,13 @@ error or a warning naming the file, never a hang, a crash or a silent gap."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from kit import SITE_YML, attempt, run, write_files
 
-from generator import sources
+from generator import hashing, sources
 from generator.problems import WARNING
 
 
@@ -111,3 +112,63 @@ def test_a_link_to_dev_zero_is_refused_without_reading_it(tmp_path: Path) -> Non
     assert result.code == 0
     assert "content/attempts/zero.md: warning: is a link to something outside the site" in (
         result.err)
+
+
+def _noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+           text: bytes = b"---\ntitle: A\n---\nStory.\n") -> tuple[Path, sources.FileStats]:
+    """A file read and noted by a FileStats, as a build before this one did."""
+    monkeypatch.setattr(sources, "RACY_NS", 0)  # the file was written just now
+    path = tmp_path / "a.md"
+    path.write_bytes(text)
+    rows: dict = {}
+    stats = sources.FileStats(rows, lambda _: None)
+    found = sources.read("a.md", str(path))
+    assert isinstance(found, sources.Source)
+    stats.note(found)
+    assert rows["a.md"][4] == found.digest
+    return path, sources.FileStats(rows, lambda _: None)
+
+
+def test_a_file_whose_stamp_is_the_same_is_known_without_reading_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, stats = _noted(tmp_path, monkeypatch)
+    assert stats.known("a.md", str(path), sources.MAX_FILE_BYTES) == hashing.digest(
+        path.read_bytes())
+    assert stats.known("other.md", str(path), sources.MAX_FILE_BYTES) is None
+
+
+def test_a_file_rewritten_with_the_same_size_and_mtime_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, stats = _noted(tmp_path, monkeypatch)
+    before = path.stat()
+    time.sleep(0.02)  # past the clock's tick: a write moves the ctime
+    path.write_bytes(b"---\ntitle: B\n---\nStory.\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime put back
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == (
+        before.st_mtime_ns)
+    assert stats.known("a.md", str(path), sources.MAX_FILE_BYTES) is None
+
+
+def test_a_file_replaced_by_another_or_grown_past_the_limit_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, stats = _noted(tmp_path, monkeypatch)
+    assert stats.known("a.md", str(path), 10) is None  # the limit was lowered
+    other = tmp_path / "b.md"
+    other.write_bytes(path.read_bytes())
+    os.replace(other, path)  # the same bytes in a new file: a new inode
+    assert stats.known("a.md", str(path), sources.MAX_FILE_BYTES) is None
+    path.unlink()
+    os.mkfifo(path)
+    assert stats.known("a.md", str(path), sources.MAX_FILE_BYTES) is None
+
+
+def test_a_file_changed_just_before_it_was_read_is_not_noted(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"---\ntitle: A\n---\n")
+    rows: dict = {"a.md": ["stale"]}
+    changed: list[str] = []
+    stats = sources.FileStats(rows, changed.append)
+    found = sources.read("a.md", str(path))
+    assert isinstance(found, sources.Source)
+    stats.note(found)  # written within RACY_NS of this "build": a second write could hide
+    assert rows == {} and changed == ["a.md"]
