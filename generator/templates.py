@@ -107,9 +107,10 @@ class _Environment(jinja2.Environment):
     Jinja inspects a function on every call but calls a filter directly, and it
     folds a filter with constant arguments into the template's text when it
     compiles it: `{{ t('archive') }}` costs nothing per page. Compiled code
-    then depends on the strings and the base path, so the bytecode cache
-    folder is named by them too. A template that assigns, imports or takes a
-    parameter named `t` or `url` keeps its calls as they are.
+    then depends on the strings and the base path; it lives as long as the
+    process (no bytecode is kept on disk: nothing in the cache is ever run).
+    A template that assigns, imports or takes a parameter named `t` or `url`
+    keeps its calls as they are.
     """
 
     references: dict[str, set[str]]
