@@ -387,7 +387,7 @@ def load_site(options: BuildOptions, store: ArtifactStore | None = None,
     limit = settings.config.max_file_bytes
     let_go = False
     stats = None
-    if release_bytes and store is not None:
+    if release_bytes and store is not None and sources.STAMPS_TELL_CHANGES:
         stats = sources.FileStats(store.table(FILE_STATS, (), shards=PARSED_SHARDS),
                                   lambda path: store.table_changed(FILE_STATS, path))
 

@@ -203,6 +203,10 @@ def _stamp(info: os.stat_result) -> tuple[int, int, int, int]:
     return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
+STAMPS_TELL_CHANGES = os.name != "nt"
+"""On Windows st_ctime is the time a file was made, which no write moves, so
+there every file is read on every build."""
+
 RACY_NS = 2_000_000_000
 """How long before a build a file must have last changed for its stamp to be
 noted: longer than any file system's clock tick (FAT's is two seconds)."""

@@ -423,3 +423,20 @@ def test_a_warm_build_reads_only_the_files_that_changed(
     assert "nine seconds" in (warm / "public" / "attempts" / "2026-03-01-refill" /
                               "index.html").read_text()
     assert_same_trees(warm / "public", cold / "public")
+
+
+def test_where_stamps_cannot_tell_a_change_every_file_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows: st_ctime is when a file was made, so a stamp says nothing sure."""
+    from generator import sources
+
+    monkeypatch.setattr(sources, "RACY_NS", 0)
+    monkeypatch.setattr(sources, "STAMPS_TELL_CHANGES", False)
+    site = copy_site("basic", tmp_path)
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    read: list[str] = []
+    original = sources.read
+    monkeypatch.setattr(sources, "read", lambda path, *args: (
+        path.endswith(".md") and read.append(path)) or original(path, *args))
+    assert run("build", "--site", site, "--as-of", "2026-03-21").code == 0
+    assert len(read) == len(list((site / "content").rglob("*.md")))
