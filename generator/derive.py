@@ -158,6 +158,12 @@ class BodyWork:
     def adopt(self, results: Iterable[list[DerivedBody]], written: set[str]) -> None:
         adopt(self, results, written)
 
+    def derived(self) -> None:
+        """Every missing and early body is in the store now: nothing is left to
+        do (serve keeps this work for its next rebuilds, which must not render
+        every body of the first build again)."""
+        self.missing, self.missing_set, self.early = [], set(), {}
+
     def take_early(self, early: Mapping[str, RenderedBody]) -> None:
         """Bodies the background rendered: not to be rendered again."""
         for digest, body in early.items():
@@ -211,6 +217,7 @@ def derive_all(work: BodyWork) -> None:
         rendered = bodies.compute(digest)
         assert rendered is not None  # every wanted digest has its source
         bodies.add(digest, rendered)
+    work.derived()
 
 
 DerivedBody = tuple[str, list[list[Any]], str | None]
@@ -248,6 +255,7 @@ def adopt(work: BodyWork, results: Iterable[list[DerivedBody]], written: set[str
                 bodies.add(digest, RenderedBody(html, tuple((h, n) for h, n in links)))
     if work.to_disk:
         shelf.drop(written)
+    work.derived()
 
 
 def prepare_pool(work: BodyWork) -> None:

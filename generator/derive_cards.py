@@ -142,6 +142,7 @@ class CardWork:
     def derive_all(self) -> None:
         for key in self.todo():
             self.put(key, draw(self.wanted[key], self.strings))
+        self.missing = []
 
     def derive_group(self, keys: Sequence[str], shards: Iterable[str],
                      send: bool) -> list[tuple[str, bytes | None]]:
@@ -163,6 +164,7 @@ class CardWork:
         self.store.table_changed(CARD_INDEX)
         if self.to_disk:
             self.shelf.drop(written)
+        self.missing = []  # drawn: nothing is left to do
 
 
 def card_work(store: ArtifactStore, strings: Mapping[str, Any], lazy: bool = False) -> CardWork:

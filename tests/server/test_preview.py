@@ -115,3 +115,27 @@ def test_a_link_warning_follows_the_body_through_the_patch_path(tmp_path: Path) 
     second = session.build({path})
     assert not any(name == "aggregate" for name, _ in second.timings)
     assert not any("a6" in w.message for w in second.warnings)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_first_save_after_a_cold_start_renders_one_story(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """The first build of a session renders every story (nothing in the store);
+    the save after it must render the saved story only, not all of them again.
+    (It rendered them all: 2 s at 4,000 attempts, once per serve.)"""
+    from generator import markdown, render
+
+    monkeypatch.setattr(render, "PARALLEL_FILES", 10)  # the pool, as on a large site
+    site = _site(tmp_path)
+    session = Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False,
+                                   workers=workers))
+    session.build()
+    rendered: list[str] = []
+    original = markdown.render
+    monkeypatch.setattr(markdown, "render", lambda body, *args, **kwargs: (
+        rendered.append(body) or original(body, *args, **kwargs)))
+    path = site / "content" / "attempts" / "2026-03-05-a4.md"
+    _edit(path, "Body 4,", "A new body for 4,")
+    result = session.build({path})
+    assert len(rendered) == 1 and rendered[0].startswith("A new body for 4,")
+    assert result.contents == _fresh(site)
