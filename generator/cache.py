@@ -300,32 +300,43 @@ class ArtifactStore:
         render), so that `save` has less left to do. Written at once rather
         than kept as bytes until the end: the parsed-files table of 100,000
         attempts is 80 MB of JSON. A failure is kept for `save` to report."""
-        if self.root is None or self.failed is not None:
+        for name in sorted(self.changed_tables | self.changed_shards.keys()):
+            self._write_table(name)
+
+    def put_away(self, name: str) -> None:
+        """Write a table now if it changed, and let go of its rows: one that no
+        later stage reads (the files' stamps: 100,000 rows, 25 MB that every
+        forked worker would carry)."""
+        self._write_table(name)
+        if name not in self.changed_tables and name not in self.changed_shards:
+            self.tables.pop(name, None)
+
+    def _write_table(self, name: str) -> None:
+        if self.root is None or self.failed is not None or (
+                name not in self.changed_tables and name not in self.changed_shards):
             return
         try:
-            if self.changed_tables or self.changed_shards:
-                self._prepare_root()
-            for name in sorted(self.changed_tables | self.changed_shards.keys()):
-                ns, rows = self.tables[name]
-                files = self._table_files(name)
-                if len(files) == 1:
-                    _write_rows(files[0], ns, rows)
-                else:
-                    files[0].parent.mkdir(exist_ok=True)
-                    _check_real_folders(files[0].parent)
-                    changed = (range(len(files)) if name in self.changed_tables
-                               else sorted(self.changed_shards[name]))
-                    split: dict[int, dict[str, Any]] = {n: {} for n in changed}
-                    for key, row in rows.items():
-                        part = split.get(shard_of(key, len(files)))
-                        if part is not None:
-                            part[key] = row
-                    for n, part in split.items():
-                        _write_rows(files[n], ns, part)
-                    with contextlib.suppress(OSError):  # the one file of an older goldstar
-                        os.unlink(self.root / f"{name}.json")
-                self.changed_tables.discard(name)
-                self.changed_shards.pop(name, None)
+            self._prepare_root()
+            ns, rows = self.tables[name]
+            files = self._table_files(name)
+            if len(files) == 1:
+                _write_rows(files[0], ns, rows)
+            else:
+                files[0].parent.mkdir(exist_ok=True)
+                _check_real_folders(files[0].parent)
+                changed = (range(len(files)) if name in self.changed_tables
+                           else sorted(self.changed_shards[name]))
+                split: dict[int, dict[str, Any]] = {n: {} for n in changed}
+                for key, row in rows.items():
+                    part = split.get(shard_of(key, len(files)))
+                    if part is not None:
+                        part[key] = row
+                for n, part in split.items():
+                    _write_rows(files[n], ns, part)
+                with contextlib.suppress(OSError):  # the one file of an older goldstar
+                    os.unlink(self.root / f"{name}.json")
+            self.changed_tables.discard(name)
+            self.changed_shards.pop(name, None)
         except OSError as exc:
             self.failed = exc
 

@@ -165,8 +165,8 @@ class Term:
 class AttemptView:
     """What templates see of a published attempt."""
 
-    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key", "key_hash",
-                 "number", "gap_before")
+    __slots__ = ("attempt", "bodies", "outcome", "category", "tags", "url", "key_hash",
+                 "numbered", "number", "gap_before")
 
     def __init__(self, attempt: Attempt, bodies: BodyText, outcome: OutcomeView,
                  category: Term | None, tags: list[Term], numbering: Numbering = PLAIN,
@@ -188,15 +188,21 @@ class AttemptView:
         # only. The names of its category and tags are spelled by the first attempt
         # that uses them, and their addresses depend on the names before them
         # (addresses.term_slugs), so both are here besides the front matter's digest.
-        self.key = (numbering.keyed(attempt), attempt.entry.meta_digest, attempt.outcome,
-                    (category.name, category.url) if category else None,
-                    tuple([(tag.name, tag.url) for tag in tags]),
-                    tuple([numbering.keyed(a) for a in gap_before]), self.url)
-        self.key_hash = key_digest(self.key)
-        """The key's digest, which stands for it in the keys of the pages that show
-        the attempt: each of them is hashed on every build, and a view is in
-        about eight (its page, its neighbours', its lists), so hashing the view
-        once saves hashing it eight times."""
+        self.numbered = (numbering.keyed(attempt), tuple([numbering.keyed(a) for a in gap_before]))
+        """Its number and the numbers of the gap before it, as keys (see `same`)."""
+        self.key_hash = key_digest((self.numbered, attempt.entry.meta_digest, attempt.outcome,
+                                    (category.name, category.url) if category else None,
+                                    tuple([(tag.name, tag.url) for tag in tags]), self.url))
+        """The digest of all that, which stands for the attempt in the keys of the
+        pages that show it: each of them is hashed on every build, and a view is
+        in about eight (its page, its neighbours', its lists), so hashing the
+        view once saves hashing it eight times (and keeping the key itself)."""
+
+    @property
+    def key(self) -> str:
+        """For templates: a `{% cache %}` key that holds everything a list shows
+        of the attempt (README: Themes)."""
+        return self.key_hash
 
     def same(self, attempt: Attempt, outcome: OutcomeView, category: Term | None,
              tags: list[Term], numbering: Numbering, gap_before: Sequence[Attempt]) -> bool:
@@ -205,8 +211,8 @@ class AttemptView:
         old = self.attempt
         if not (old.entry is attempt.entry and old.outcome == attempt.outcome
                 and self.outcome is outcome and self.category is category
-                and self.tags == tags and self.key[0] == numbering.keyed(attempt)
-                and self.key[5] == tuple([numbering.keyed(a) for a in gap_before])):
+                and self.tags == tags and self.numbered == (
+                    numbering.keyed(attempt), tuple([numbering.keyed(a) for a in gap_before]))):
             return False
         self.attempt = attempt
         numbering.shown(attempt)  # a late number's new value, read when it is printed

@@ -422,6 +422,8 @@ def load_site(options: BuildOptions, store: ArtifactStore | None = None,
         skip=skip if stats is not None else None)
     if stats is not None:
         stats.retain([*files.attempts, *files.pages])
+        assert store is not None
+        store.put_away(FILE_STATS)
     attempts, pages, found = parse_sources(files, parsed, settings.config, options.drafts)
     problems = [*settings.warnings, *problems, *found]
     if errors(problems):
