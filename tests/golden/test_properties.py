@@ -479,3 +479,85 @@ def test_a_warm_build_after_new_tags_and_categories_equals_a_cold_build(
             if name != ".goldstar-manifest.json":
                 assert (warm / "public" / name).read_bytes() == (
                     cold / "public" / name).read_bytes(), name
+
+
+FILE_CHANGES = st.lists(st.tuples(
+    st.sampled_from(["same size, mtime put back", "append", "touch", "rename", "copy over",
+                     "delete", "add"]),
+    st.integers(0, 2)), min_size=1, max_size=4)
+
+
+@contextmanager
+def stamps_noted_at_once() -> Iterator[None]:
+    """Files written by a test are younger than sources.RACY_NS: note them anyway."""
+    from generator import sources
+
+    saved = sources.RACY_NS
+    sources.RACY_NS = 0
+    try:
+        yield
+    finally:
+        sources.RACY_NS = saved
+
+
+def _change(folder: Path, what: str, index: int, serial: int) -> None:
+    """One change to the attempt files, as an editor, a sync tool or `mv` makes it."""
+    files = sorted(folder.glob("*.md"))
+    if what == "add" or not files:
+        (folder / f"added-{serial}.md").write_text(
+            attempt(f"Added {serial}", f"2026-03-{10 + serial:02d}", body="Alpha story.\n"))
+        return
+    path = files[index % len(files)]
+    before = path.stat()
+    if what == "same size, mtime put back":
+        text = path.read_text()
+        swapped = text.replace("Alpha", "Omega") if "Alpha" in text else text.replace(
+            "Omega", "Alpha")
+        path.write_text(swapped)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif what == "append":
+        with path.open("a") as f:
+            f.write(f"\nMore {serial}.\n")
+    elif what == "touch":
+        os.utime(path)
+    elif what == "rename":
+        path.rename(folder / f"renamed-{serial}.md")
+    elif what == "copy over":
+        copy = folder / f".copy-{serial}"
+        copy.write_bytes(path.read_bytes())
+        os.replace(copy, path)
+    else:
+        path.unlink()
+
+
+@TIMEOUT
+@SETTINGS
+@given(changes=FILE_CHANGES)
+@example(changes=[("same size, mtime put back", 0)])
+def test_a_warm_build_after_any_changes_to_files_equals_a_cold_build(
+        changes: list[tuple[str, int]]) -> None:
+    """A warm build keeps the digests of files whose stamps did not move, without
+    reading them (sources.FileStats): whatever happened to the files between
+    builds, it must write what a cold build of the same files writes."""
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="goldstar-stamps-") as temp, stamps_noted_at_once():
+        files: dict[str, str | bytes] = {"content/site.yml": SITE_YML}
+        for n in range(3):
+            files[f"content/attempts/a{n}.md"] = attempt(
+                f"A{n}", f"2026-03-0{n + 1}", body=f"Alpha story {n}.\n")
+        warm = write_files(Path(temp) / "warm", files)
+        folder = warm / "content" / "attempts"
+        for serial, (what, index) in enumerate(changes):
+            time.sleep(0.02)  # past the clock's tick: a write moves the ctime
+            assert run("build", "--site", warm, "--as-of", AS_OF).code == 0
+            time.sleep(0.02)
+            _change(folder, what, index, serial)
+        assert run("build", "--site", warm, "--as-of", AS_OF).code == 0
+        cold = Path(temp) / "cold"
+        shutil.copytree(warm / "content", cold / "content")
+        assert run("build", "--site", cold, "--as-of", AS_OF, "--no-cache").code == 0
+        assert tree(warm / "public") == tree(cold / "public")
+        for name in tree(cold / "public"):
+            assert (warm / "public" / name).read_bytes() == (
+                cold / "public" / name).read_bytes(), name
