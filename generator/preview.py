@@ -411,6 +411,19 @@ class Session:
             warnings=[p for p in problems if not p.is_error], timings=timer.stages,
             stats=built.counts, contents=built.contents)
 
+    def warm_up(self) -> None:
+        """Compile the theme in this process while no save is waiting. The first
+        build of a large site renders in worker processes, so the first save
+        would otherwise compile what it renders: 0.4 s for a new attempt at
+        4,000 attempts, 30 ms for an edit."""
+        if self.factory is None:
+            return
+        try:
+            renderer = self.factory[1].get()
+        except TemplatesFailed:
+            return  # the next build reports it
+        renderer.compile_closure(pages.TEMPLATES)
+
     def _factory(self, site: Site) -> RendererFactory:
         """The renderer of the last build while nothing it depends on changed."""
         key = (fingerprint(site, {}), site.theme.digest("templates"))

@@ -489,8 +489,11 @@ class Watcher:
         self._build_and_publish(changed)
 
     def catch_up(self) -> None:
-        """Rebuild whatever was saved between the first build and the watcher's start."""
+        """Rebuild whatever was saved between the first build and the watcher's
+        start, then compile the theme for the first save (the watcher keeps
+        what is saved meanwhile)."""
         self._build_and_publish(None, quiet_if_unchanged=True)
+        self.session.warm_up()
         print("Watching for changes.", file=sys.stderr)
 
     def _build_and_publish(self, changed: set[Path] | None,

@@ -322,6 +322,23 @@ class Renderer:
         self.env.filters["json"] = json_text
         self.env.filters["absolute_links"] = absolute_links
 
+    def compile_closure(self, names: Iterable[str]) -> None:
+        """Compile these templates and every one they extend, include or import,
+        now rather than when a page first needs them (serve, while it waits for
+        the first save). A template with a mistake is left for the render that
+        uses it to report."""
+        todo, seen = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                continue
+            todo.extend(self.env.references.get(name, ()))
+
     def template_digests(self, names: Iterable[str]) -> dict[str, str]:
         """Per template, a digest of its source and of every template it extends,
         includes or imports: a page is rendered again only when one of them changed."""

@@ -139,3 +139,31 @@ def test_the_first_save_after_a_cold_start_renders_one_story(
     result = session.build({path})
     assert len(rendered) == 1 and rendered[0].startswith("A new body for 4,")
     assert result.contents == _fresh(site)
+
+
+def test_after_warming_up_the_first_save_compiles_no_template(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first build of a large site renders in workers; serve compiles the
+    theme in its own process while it waits, so the first save does not."""
+    from generator import templates
+
+    site = _site(tmp_path)
+    session = Session(BuildOptions(site_dir=site, as_of=AS_OF, use_cache=False))
+    session.build()
+    assert session.factory is not None
+    session.factory[1].renderer = None  # as after a pool build: none compiled here
+    session.warm_up()
+    compiled: list[str | None] = []
+    original = templates._Environment.compile
+
+    def counting(self: templates._Environment, source: object, name: str | None = None,
+                 *args: object, **kwargs: object) -> object:
+        compiled.append(name)
+        return original(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templates._Environment, "compile", counting)
+    new = site / "content" / "attempts" / "2026-03-01-early.md"
+    new.write_text(attempt("Early", "2026-03-01", body="An early one.\n"), encoding="utf-8")
+    result = session.build({new})  # renumbers: the lists, the home page, attempt pages
+    assert compiled == []
+    assert result.contents == _fresh(site)
