@@ -102,6 +102,7 @@ def serve_rebuilds(site: Path, edit_file: Path, runs: int) -> tuple[float, float
     session = Session(BuildOptions(site_dir=site, as_of=dt.date.fromisoformat(AS_OF),
                                    use_cache=False))
     session.build()
+    session.warm_up()  # as serve does before it watches for saves
     settle_memory()  # as serve does after every build, outside the timed part
     edits, inserts = [], []
     for n in range(runs):
