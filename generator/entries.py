@@ -436,7 +436,14 @@ def duplicate_slugs(items: list[Entry]) -> list[Problem]:
 # The parsed-file cache keeps entries as JSON (cache.py: data, never code).
 
 
-def entry_to_json(entry: Entry) -> dict[str, Any] | None:
+_ENTRY_ORDER = (*(f.name for f in fields(Entry)), "tz")
+"""An entry's values in the table, in this order: a list decodes faster than an
+object, and 4,000 entries are read on every build (3.4 MB as objects, 2.7 as lists)."""
+_TEXT_FIELDS = ("path", "rel_path", "slug", "title", "outcome", "digest", "meta_digest")
+_OPTIONAL_TEXT = ("category", "ask", "feedback", "lesson")
+
+
+def entry_to_json(entry: Entry) -> list[Any] | None:
     """An entry as JSON data, or None when its `extra` would not survive JSON
     (keys that are not text, say): such a file is simply parsed every time."""
     if not json_safe(entry.extra):
@@ -447,15 +454,10 @@ def entry_to_json(entry: Entry) -> dict[str, Any] | None:
     data["published"] = entry.published.isoformat()
     data["tags"] = list(entry.tags)
     data["tz"] = _zone_name(entry.published)
-    return data
+    return [data[name] for name in _ENTRY_ORDER]
 
 
-_ENTRY_FIELDS = frozenset(f.name for f in fields(Entry)) | {"tz"}
-_TEXT_FIELDS = ("path", "rel_path", "slug", "title", "outcome", "digest", "meta_digest")
-_OPTIONAL_TEXT = ("category", "ask", "feedback", "lesson")
-
-
-def entry_from_json(data: dict[str, Any]) -> Entry:
+def entry_from_json(data: list[Any]) -> Entry:
     """The entry back from `entry_to_json`; raises ValueError, KeyError or TypeError
     on anything malformed (the caller then parses the file again).
 
@@ -463,9 +465,9 @@ def entry_from_json(data: dict[str, Any]) -> Entry:
     the values were validated when the file was parsed; what is checked here is
     only that the store holds what it should.
     """
-    if data.keys() != _ENTRY_FIELDS:
+    if type(data) is not list or len(data) != len(_ENTRY_ORDER):
         raise KeyError("malformed cached entry")
-    values = dict(data)
+    values = dict(zip(_ENTRY_ORDER, data, strict=True))
     zone = values.pop("tz")
     values["date"] = dt.date.fromisoformat(values["date"])
     decided = values["decided"]

@@ -140,7 +140,7 @@ class KeptAsJson:
     def __init__(self, item: Entry | StandalonePage) -> None:
         self.item = item
 
-    def to_json(self) -> dict[str, Any] | None:
+    def to_json(self) -> list[Any] | dict[str, Any] | None:
         if isinstance(self.item, Entry):
             return entries.entry_to_json(self.item)
         return entries.page_to_json(self.item)
