@@ -333,8 +333,9 @@ class ArtifactStore:
                         part[key] = row
                 for n, part in split.items():
                     _write_rows(files[n], ns, part)
-                with contextlib.suppress(OSError):  # the one file of an older goldstar
-                    os.unlink(self.root / f"{name}.json")
+                if name in self.changed_tables:
+                    with contextlib.suppress(OSError):  # the one file of an older goldstar
+                        os.unlink(self.root / f"{name}.json")
             self.changed_tables.discard(name)
             self.changed_shards.pop(name, None)
         except OSError as exc:
