@@ -17,8 +17,10 @@ Two shapes, by how they are used:
   (rendered bodies, cards).
 
 The files are data that is checked when read, never code: a cache someone
-else wrote (a shared CI cache, a copied folder) can at worst make a build
-slower or lose its entries, never run anything. Writes go through a
+else wrote (a shared CI cache, a copied folder) can never run anything. It
+is trusted to hold what goldstar made of the files whose digests name its
+entries, so a cache altered by hand can change what a build publishes (a
+build with --no-cache, or after deleting the folder, cannot). Writes go through a
 temporary file and `os.replace`, so a killed build leaves whole files. A
 cache that cannot be read is an empty one; one that cannot be written is a
 warning, never a failed build.
