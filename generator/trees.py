@@ -98,8 +98,8 @@ class Tree:
         self.listings: dict[str, set[str]] = {}
         """Folder -> the names of the real folders in it."""
         self.files: dict[str, set[str]] = {}
-        """Folder -> the names of the plain files in it, listed when a second
-        file of the folder is asked for."""
+        """Folder -> the names of the plain files in it (listed with its
+        folders, or when a second file of the folder is asked for)."""
         self.asked: set[str] = set()
         """Folders that one file was asked for so far."""
 
@@ -108,22 +108,30 @@ class Tree:
         if known is None:
             parent, _, name = folder.rpartition("/")
             if parent not in self.listings:
-                self.listings[parent] = (self._list(parent) if self.real_folder(parent)
-                                         else set())
+                if self.real_folder(parent):
+                    self._scan(parent)
+                else:
+                    self.listings[parent] = set()
             known = self.folders[folder] = name in self.listings[parent]
         return known
 
-    def _list(self, folder: str) -> set[str]:
-        """The real folders in a real folder, each also noted as real (the
-        whole listing at once: the next 4,000 lookups find it)."""
+    def _scan(self, folder: str) -> None:
+        """List a real folder once: its real folders, each also noted as real
+        (the next 4,000 lookups find them), and its plain files."""
+        folders: set[str] = set()
+        files: set[str] = set()
         try:
             with os.scandir(self.prefix + folder if folder else self.root) as entries:
-                names = {e.name for e in entries if e.is_dir(follow_symlinks=False)}
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.add(entry.name)
+                    elif entry.is_file(follow_symlinks=False):
+                        files.add(entry.name)
         except OSError:
-            return set()
+            pass
+        self.listings[folder], self.files[folder] = folders, files
         start = folder + "/" if folder else ""
-        self.folders.update(dict.fromkeys([start + name for name in names], True))
-        return names
+        self.folders.update(dict.fromkeys([start + name for name in folders], True))
 
     def regular_file(self, path: str) -> bool:
         """True if path is a plain file reached through real folders only.
@@ -137,7 +145,8 @@ class Tree:
             return False
         files = self.files.get(folder)
         if files is None and folder in self.asked:
-            files = self.files[folder] = self._list_files(folder)
+            self._scan(folder)
+            files = self.files[folder]
         if files:
             return name in files
         self.asked.add(folder)
@@ -145,13 +154,6 @@ class Tree:
             return stat.S_ISREG(os.lstat(self.prefix + path).st_mode)
         except OSError:
             return False
-
-    def _list_files(self, folder: str) -> set[str]:
-        try:
-            with os.scandir(self.prefix + folder if folder else self.root) as entries:
-                return {e.name for e in entries if e.is_file(follow_symlinks=False)}
-        except OSError:
-            return set()
 
     def check_place(self, path: str) -> None:
         """Raise Unsafe unless path can be written without following a link:
