@@ -24,10 +24,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import kit
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from kit import Run, attempt, run, tree, write_files
+from kit import Run, assert_same_trees, attempt, run, tree, write_files
 
 from generator.config import DEFAULT_OUTCOMES
 
@@ -41,17 +42,7 @@ SETTINGS = settings(
 )
 TIMEOUT = pytest.mark.timeout(max(120, EXAMPLES * 3))
 
-SITE_YML = """\
-title: Property test
-language: en
-timezone: UTC
-base_url: https://example.org/
-challenge:
-  goal: 10
-  start: 2026-03-01
-  end: 2026-03-31
-  ghost_after_days: 30
-"""
+SITE_YML = kit.SITE_YML + "  ghost_after_days: 30\n"
 GOOD = {
     "content/site.yml": SITE_YML,
     "content/attempts/good-1.md": attempt("First", "2026-03-01", extra="tags: [x]\n"),
@@ -557,7 +548,4 @@ def test_a_warm_build_after_any_changes_to_files_equals_a_cold_build(
         cold = Path(temp) / "cold"
         shutil.copytree(warm / "content", cold / "content")
         assert run("build", "--site", cold, "--as-of", AS_OF, "--no-cache").code == 0
-        assert tree(warm / "public") == tree(cold / "public")
-        for name in tree(cold / "public"):
-            assert (warm / "public" / name).read_bytes() == (
-                cold / "public" / name).read_bytes(), name
+        assert_same_trees(warm / "public", cold / "public")

@@ -259,14 +259,20 @@ def story(text: str) -> str:
     return f"---\ntitle: Asked for a raise\ndate: 2026-03-02\noutcome: yes\n---\n{text}\n"
 
 
+def warm_up(watching: Watching, attempts: Path) -> None:
+    """Wait until a save is built: the watcher runs."""
+    page = "attempts/2026-03-02-raise/index.html"
+    watching.save_until(attempts / "2026-03-02-raise.md", story("Warm up."),
+                        lambda: b"Warm up." in watching.page(page), "the watcher")
+
+
 def test_a_file_name_that_is_not_utf8_does_not_stop_the_watcher(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     site = write_site(tmp_path, SMALL_SITE)
     raise_page = "attempts/2026-03-02-raise/index.html"
     attempts = site / "content" / "attempts"
     with Watching(site) as watching:
-        watching.save_until(attempts / "2026-03-02-raise.md", story("Warm up."),
-                            lambda: b"Warm up." in watching.page(raise_page), "the watcher")
+        warm_up(watching, attempts)
         bad = os.fsencode(attempts) + b"/bad-\xff-name.md"
         with open(bad, "w", encoding="utf-8") as f:
             f.write(story("bad name"))
@@ -282,8 +288,7 @@ def test_a_fifo_saved_into_content_does_not_freeze_rebuilds(tmp_path: Path) -> N
     raise_page = "attempts/2026-03-02-raise/index.html"
     attempts = site / "content" / "attempts"
     with Watching(site) as watching:
-        watching.save_until(attempts / "2026-03-02-raise.md", story("Warm up."),
-                            lambda: b"Warm up." in watching.page(raise_page), "the watcher")
+        warm_up(watching, attempts)
         os.mkfifo(attempts / "2026-03-05-pipe.md")
         (attempts / "2026-03-01-refill.md").unlink()
         os.mkfifo(attempts / "2026-03-01-refill.md")  # a FIFO where an attempt was
